@@ -1,0 +1,49 @@
+/**
+ * Opens the database for the configured dialect: SQLite (better-sqlite3, WAL) by default,
+ * PostgreSQL (pg pool) when DATABASE_URL is a postgres URL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DatabaseConfig } from '../config/config.ts';
+import type { Database } from './schema.ts';
+
+export type Dialect = DatabaseConfig['dialect'];
+
+export type Db = {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+};
+
+// BIGINT (epoch ms) columns come back from pg as strings unless told otherwise; every value we
+// store fits in a double (ms timestamps, counters).
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type OpenOptions = {
+  /** PostgreSQL only: run every query in this schema (tests isolate themselves this way). */
+  schema?: string;
+  poolSize?: number;
+};
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Db {
+  if (config.dialect === 'sqlite') {
+    if (config.path !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(config.path)), { recursive: true });
+    const sqlite = new SQLite(config.path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: options.poolSize ?? 10,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+}

@@ -1,0 +1,45 @@
+/**
+ * The `buddy` command: `serve` (default) runs the API; `migrate` only migrates the database.
+ */
+import { ConfigError, loadConfig } from './config/config.ts';
+import { createService } from './service.ts';
+import { openDatabase } from './db/connection.ts';
+import { migrateToLatest } from './db/migrate.ts';
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const service = await createService(config);
+  const shutdown = async (signal: string) => {
+    service.logger.info({ signal }, 'shutting down');
+    await service.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await service.app.listen({ port: config.port, host: config.host });
+  service.logger.info(
+    { port: config.port, database: config.database.dialect, apiPrefix: config.apiPrefix, publicBaseUrl: config.publicBaseUrl },
+    'buddy is listening',
+  );
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig();
+  const db = openDatabase(config.database);
+  await migrateToLatest(db);
+  await db.close();
+  console.log(`migrated ${config.database.dialect} database`);
+}
+
+const commands: Record<string, () => Promise<void>> = { serve, migrate };
+
+const name = process.argv[2] ?? 'serve';
+const command = commands[name];
+if (!command) {
+  console.error(`unknown command '${name}'; use one of: ${Object.keys(commands).join(', ')}`);
+  process.exit(2);
+}
+command().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+/**
+ * Wires one Buddy process: database (migrated), first admin, token service, HTTP app.
+ * `main.ts serve` and the tests both start the service through here.
+ */
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import { openDatabase, type Db, type OpenOptions } from './db/connection.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createTokenService, loadJwtSecret } from './auth/tokens.ts';
+import { hashPassword } from './auth/passwords.ts';
+import { buildApp } from './api/app.ts';
+import { newId, now } from './core/ids.ts';
+
+export type Service = {
+  config: Config;
+  db: Db;
+  app: FastifyInstance;
+  logger: Logger;
+  close(): Promise<void>;
+};
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    // Secrets must never reach a log line, whatever object a caller logs.
+    redact: {
+      paths: ['req.headers.authorization', '*.password', '*.secrets', '*.api_key', '*.auth_token', 'headers.authorization'],
+      censor: '***',
+    },
+  });
+}
+
+/** Creates the first admin from BUDDY_ADMIN_EMAIL / BUDDY_ADMIN_PASSWORD when there is no admin yet. */
+async function ensureFirstAdmin(db: Db, config: Config, logger: Logger): Promise<void> {
+  if (!config.adminEmail || !config.adminPassword) return;
+  const existing = await db.kysely.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
+  if (existing) return;
+  await db.kysely
+    .insertInto('users')
+    .values({
+      id: newId(),
+      email: config.adminEmail.toLowerCase(),
+      password_hash: await hashPassword(config.adminPassword),
+      role: 'admin',
+      reseller_id: null,
+      merchant_id: null,
+      created_at: now(),
+    })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .execute();
+  logger.info({ email: config.adminEmail }, 'created the first admin user');
+}
+
+export async function createService(config: Config, options: OpenOptions & { logger?: Logger } = {}): Promise<Service> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(config.database, options);
+  try {
+    await migrateToLatest(db);
+    await ensureFirstAdmin(db, config, logger);
+    const tokens = createTokenService(db, await loadJwtSecret(db, config.jwtSecret), config.accessTokenTtlSeconds);
+    const app = await buildApp({ config, db, tokens, logger });
+    await app.ready();
+    return {
+      config,
+      db,
+      app,
+      logger,
+      async close() {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
