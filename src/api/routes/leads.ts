@@ -68,7 +68,7 @@ export function registerLeadRoutes(app: Routes, deps: AppDeps): void {
     if (phone !== undefined && !isE164(phone)) throw fieldError(['body', 'payload', 'customer_mobile_number'], E164_MESSAGE);
     if (template.expected_payload_schema) {
       const issues = compilePayloadValidator(template.expected_payload_schema)(body.payload);
-      if (issues.length > 0) throw unprocessable(issues.map((i) => ({ ...i, loc: ['body', 'payload', ...i.loc.filter((p, n) => !(n === 0 && (p === 'body' || p === 'payload')))] })));
+      if (issues.length > 0) throw unprocessable(issues);
     }
 
     const configRow = await db.selectFrom('call_configs').select('settings').where('template_id', '=', template.id).executeTakeFirst();

@@ -6,7 +6,6 @@ import { authorize, ownerForCreate, visibleOr404, writableOr403 } from '../authe
 import { conflict } from '../errors.ts';
 import { newId, now, iso } from '../../core/ids.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
-import { ownedBy } from '../../db/scope.ts';
 import type { MerchantsTable } from '../../db/schema.ts';
 
 const idParams = z.object({ id: z.string().min(1) });

@@ -130,7 +130,7 @@ export function registerTemplateRoutes(app: Routes, deps: AppDeps): void {
           ...(p.name !== undefined && { name: p.name }),
           ...(p.flow !== undefined && { flow: toJson(p.flow) }),
           ...(p.expected_payload_schema !== undefined && { expected_payload_schema: p.expected_payload_schema ? toJson(p.expected_payload_schema) : null }),
-          ...(p.configurations !== undefined && { configurations: toJson(p.configurations) }),
+          ...(p.configurations !== undefined && { configurations: toJson(p.configurations ?? {}) }),
           // New secrets are merged over the old ones, so a client need not resend values it cannot read.
           ...(p.secrets !== undefined && { secrets: toJson({ ...existing.secrets, ...p.secrets }) }),
           ...(p.expected_callback_response_schema !== undefined && {
