@@ -6,11 +6,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Db, Dialect } from './connection.ts';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as callsAndOutbox from './migrations/0002-calls-and-outbox.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-foundation': foundation,
+  '0002-calls-and-outbox': callsAndOutbox,
 };
 
 class InCodeMigrations implements MigrationProvider {
@@ -23,7 +25,8 @@ class InCodeMigrations implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {
-  const migrator = new Migrator({ db: db.kysely, provider: new InCodeMigrations(db.dialect) });
+  // Unordered: migrations developed in parallel may land with numbers below one already applied.
+  const migrator = new Migrator({ db: db.kysely, provider: new InCodeMigrations(db.dialect), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -146,6 +146,66 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+export interface CallAttemptsTable {
+  id: string;
+  lead_id: string;
+  attempt_number: number;
+  provider: string;
+  is_test: number;
+  direction: string;
+  number_id: string | null;
+  from_number: string | null;
+  to_number: string;
+  dial_key: string;
+  call_id: string | null;
+  status: string;
+  status_rank: number;
+  last_sequence: number | null;
+  last_event_at: number | null;
+  platform_status: string | null;
+  platform_reason: string | null;
+  provider_status: string | null;
+  provider_reason: string | null;
+  provider_hangup_cause: string | null;
+  session_end_reason: string | null;
+  agent_outcome: string | null;
+  agent_outcome_source: string | null;
+  outcome: string | null;
+  failure_reason: string | null;
+  call_ended_by: string | null;
+  duration_seconds: number | null;
+  recording_url: string | null;
+  conversation: JsonColumn | null;
+  created_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+export interface WebhookMessagesTable {
+  id: string;
+  reseller_id: string;
+  merchant_id: string | null;
+  lead_id: string | null;
+  call_attempt_id: string | null;
+  kind: string;
+  url: string;
+  method: string;
+  headers: JsonColumn;
+  body: string;
+  status: string;
+  attempt_count: number;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
 export interface Database {
   settings: SettingsTable;
   users: UsersTable;
@@ -158,6 +218,8 @@ export interface Database {
   credentials: CredentialsTable;
   leads: LeadsTable;
   idempotency_keys: IdempotencyKeysTable;
+  call_attempts: CallAttemptsTable;
+  webhook_messages: WebhookMessagesTable;
 }
 
 // Generated is re-exported so that later tables with database-assigned columns share one import.
