@@ -17,6 +17,7 @@ async function serve(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await service.app.listen({ port: config.port, host: config.host });
+  service.startBackground();
   service.logger.info(
     { port: config.port, database: config.database.dialect, apiPrefix: config.apiPrefix, publicBaseUrl: config.publicBaseUrl },
     'buddy is listening',

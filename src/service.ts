@@ -11,12 +11,20 @@ import { createTokenService, loadJwtSecret } from './auth/tokens.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { buildApp } from './api/app.ts';
 import { newId, now } from './core/ids.ts';
+import { createEnvFlagStore, type FlagStore } from './flags/flag-store.ts';
+
+/** A loop that runs beside the HTTP server (dispatcher, delivery workers, sweepers). */
+export type BackgroundTask = { name: string; start(): void; stop(): Promise<void> };
 
 export type Service = {
   config: Config;
   db: Db;
   app: FastifyInstance;
   logger: Logger;
+  flags: FlagStore;
+  tasks: BackgroundTask[];
+  /** Starts the background tasks (after `app.listen`, since some call back into the app). */
+  startBackground(): void;
   close(): Promise<void>;
 };
 
@@ -59,14 +67,26 @@ export async function createService(config: Config, options: OpenOptions & { log
     await migrateToLatest(db);
     await ensureFirstAdmin(db, config, logger);
     const tokens = createTokenService(db, await loadJwtSecret(db, config.jwtSecret), config.accessTokenTtlSeconds);
-    const app = await buildApp({ config, db, tokens, logger });
+    const flags = createEnvFlagStore();
+    const tasks: BackgroundTask[] = [];
+    const app = await buildApp({ config, db, tokens, logger, flags });
     await app.ready();
+    let started = false;
     return {
       config,
       db,
       app,
       logger,
+      flags,
+      tasks,
+      startBackground() {
+        if (started) return;
+        started = true;
+        for (const task of tasks) task.start();
+      },
       async close() {
+        // Stop the loops first so that none of them writes to a closing database.
+        await Promise.all(tasks.map((task) => task.stop()));
         await app.close();
         await db.close();
       },

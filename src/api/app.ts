@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/connection.ts';
 import type { TokenService } from '../auth/tokens.ts';
+import type { FlagStore } from '../flags/flag-store.ts';
 import { HttpError, type FieldIssue } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerAuthentication } from './authenticate.ts';
@@ -43,6 +44,7 @@ export type AppDeps = {
   tokens: TokenService;
   logger: Logger;
   metrics?: Metrics;
+  flags: FlagStore;
 };
 
 /** The app as route modules see it: request types inferred from their zod schemas. */
