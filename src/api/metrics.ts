@@ -1,11 +1,14 @@
 /** Prometheus metrics (names follow the reference platform where it names them, §20.4). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/connection.ts';
+import { createDeliveryMetrics, type DeliveryMetrics } from '../delivery/metrics.ts';
 
 export type Metrics = {
   registry: Registry;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   leadsCreated: Counter;
+  /** Webhook queue depth, attempts, outcomes and latency (src/delivery/metrics.ts). */
+  delivery: DeliveryMetrics;
 };
 
 export function createMetrics(db: Db): Metrics {
@@ -45,9 +48,12 @@ export function createMetrics(db: Db): Metrics {
     },
   });
 
+  const delivery = createDeliveryMetrics(registry, db);
+
   return {
     registry,
     leadsCreated,
+    delivery,
     observeRequest(method, route, status, seconds) {
       httpDuration.observe({ method, route, status: String(status) }, seconds);
     },

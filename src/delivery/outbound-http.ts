@@ -65,6 +65,10 @@ export type OutboundRequest = {
   method?: string;
   headers?: Readonly<Record<string, string>>;
   body?: string | Uint8Array;
+  /** A shorter budget than the client's totalTimeoutMs for this request (e.g. an HTTP function's own timeout). */
+  totalTimeoutMs?: number;
+  /** Body bytes to return in `bodyExcerpt` instead of EXCERPT_BYTES, for callers that parse the answer (capped at maxResponseBytes). */
+  excerptBytes?: number;
 };
 
 export type OutboundResponse = {
@@ -80,7 +84,10 @@ export type OutboundResponse = {
 
 export type OutboundClient = {
   request(req: OutboundRequest): Promise<OutboundResponse>;
+  /** Waits for requests in flight, then closes the connections. */
   close(): Promise<void>;
+  /** Aborts requests in flight (they reject) and closes the connections. */
+  destroy(): Promise<void>;
 };
 
 export const EXCERPT_BYTES = 1024;
@@ -185,7 +192,9 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject, options);
+      const totalMs = Math.min(req.totalTimeoutMs ?? totalTimeoutMs, totalTimeoutMs);
+      const excerptBytes = Math.min(req.excerptBytes ?? EXCERPT_BYTES, maxResponseBytes);
+      const exchange = new Exchange(resolve, reject, { ...options, totalTimeoutMs: totalMs }, excerptBytes);
       agent.dispatch(
         {
           origin: url.origin,
@@ -202,6 +211,7 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
   return {
     request,
     close: () => agent.close(),
+    destroy: () => agent.destroy(),
   };
 }
 
@@ -272,6 +282,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly resolve: (res: OutboundResponse) => void,
     private readonly reject: (err: OutboundError) => void,
     private readonly options: OutboundClientOptions,
+    private readonly excerptBytes: number = EXCERPT_BYTES,
   ) {
     this.timer = setTimeout(() => this.onTotalTimeout(), options.totalTimeoutMs);
   }
@@ -288,8 +299,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.keptBytes < EXCERPT_BYTES) {
-      const slice = chunk.subarray(0, EXCERPT_BYTES - this.keptBytes);
+    if (this.keptBytes < this.excerptBytes) {
+      const slice = chunk.subarray(0, this.excerptBytes - this.keptBytes);
       this.kept.push(slice);
       this.keptBytes += slice.length;
     }
@@ -323,7 +334,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       status: this.status,
       headers: this.headers,
       bodyExcerpt: excerpt,
-      bodyTruncated: this.totalBytes > EXCERPT_BYTES,
+      bodyTruncated: this.totalBytes > this.excerptBytes,
       durationMs: Math.round((performance.now() - this.started) * 100) / 100,
     });
   }
