@@ -74,3 +74,28 @@ export function stopConversation(before: ConversationState, ending: Ending, erro
   state.turn++;
   return state;
 }
+
+/** Why a transfer did not happen, as the transfer feature reports it (src/transfer). */
+export type TransferFailure = { status: 'failed'; reason: string; message: string; error?: string };
+
+/**
+ * A warm transfer that failed after the conversation ended TRANSFERRED: the conversation
+ * becomes active again where it was, the transfer function's result becomes the failure, the
+ * caller hears the failure's message and the driver listens again. Null when the conversation
+ * is not one waiting on a transfer (already resumed, or ended otherwise).
+ */
+export function resumeConversation(session: Session, before: ConversationState, failure: TransferFailure): StepResult | null {
+  if (before.status !== 'ended' || before.ending?.session_end_reason !== 'TRANSFERRED') return null;
+  const turn = new TurnContext(session, structuredClone(before));
+  turn.state.status = 'active';
+  turn.state.ending = null;
+  turn.error(`warm transfer failed: ${failure.reason}${failure.error ? ` (${failure.error})` : ''}`, 'transfer');
+  const call = turn.state.function_calls.at(-1);
+  if (call) call.result = failure;
+  turn.speak(failure.message);
+  if (turn.flow.mode === 'llm') turn.state.history.push({ role: 'assistant', content: failure.message });
+  const output: TurnOutput = { say: turn.say, next: DRIVERS[turn.flow.mode].gather(turn) };
+  turn.state.last_output = output;
+  turn.state.turn++;
+  return { state: turn.state, output, hooks: [] };
+}

@@ -27,7 +27,7 @@ import { createOutboundClient, type OutboundClient } from '../delivery/outbound-
 import { CALL_STATUSES, isTerminalStatus, type NormalizedCallStatus } from '../telephony/call-status.ts';
 import { HTTP_TIMEOUT_MAX_S } from '../domain/template/index.ts';
 import { engineStateOf, lockAttempt, loadCallRecords, loadCredentials, type CallRecords } from './call-records.ts';
-import { beginConversation, continueConversation, endedStep, stopConversation, type StepResult } from './engine.ts';
+import { beginConversation, continueConversation, endedStep, resumeConversation, stopConversation, type StepResult, type TransferFailure } from './engine.ts';
 import { guardedPort, MAX_ANSWER_BYTES, trustedPort } from './http-port.ts';
 import { createSession, snapshotTemplate, type SessionDeps } from './session-factory.ts';
 import { isEngineState, reportOf, summaryOf, type ConversationReport, type ConversationState, type TemplateSnapshot } from './state.ts';
@@ -53,6 +53,8 @@ export type ConversationRunner = {
    * under it), and the status callback decides between CUSTOMER_HANGUP and EARLY_HANGUP.
    */
   summarize(attemptId: string): Promise<ConversationReport | null>;
+  /** A warm transfer failed: the conversation goes on (null when it was not waiting on one). */
+  resume(attemptId: string, failure: TransferFailure): Promise<TurnOutput | null>;
   close(): Promise<void>;
 };
 
@@ -112,7 +114,8 @@ export function createConversationRunner(deps: ConversationRunnerDeps): Conversa
           conversation: toJson(state),
           agent_outcome: state.agent_outcome,
           agent_outcome_source: state.agent_outcome_source,
-          ...(state.ending ?? {}),
+          // An active state clears them: a failed transfer reopens an ended conversation.
+          ...(state.ending ?? { session_end_reason: null, call_ended_by: null }),
           updated_at: now(),
         })
         .where('id', '=', row.id)
@@ -218,10 +221,19 @@ export function createConversationRunner(deps: ConversationRunnerDeps): Conversa
     };
   }
 
+  async function resume(attemptId: string, failure: TransferFailure): Promise<TurnOutput | null> {
+    const records = await load(attemptId);
+    const state = engineStateOf(records.attempt);
+    if (records.attempt.finished_at !== null || !state) return null;
+    const step = resumeConversation((await prepare(records, state.template)).session, state, failure);
+    return step === null ? null : save(records, state, step);
+  }
+
   return {
     begin,
     respond,
     summarize,
+    resume,
     close: () => (deps.outbound ? Promise.resolve() : client.close()),
   };
 }

@@ -26,6 +26,8 @@ export type TelephonySettings = {
   };
   /** TELEPHONY_TEST leads are placed with an in-process provider emulator (default on). */
   emulatorEnabled: boolean;
+  /** Warm transfer: how long the agent's phone rings before the customer goes back to the AI. */
+  transferAgentTimeoutSeconds: number;
 };
 
 const httpUrl = (name: string) =>
@@ -48,6 +50,7 @@ export const telephonyEnv = {
     .optional(),
   EXOTEL_FLOW_URL: httpUrl('EXOTEL_FLOW_URL').optional(),
   EMULATOR_ENABLED: z.enum(['true', 'false', '1', '0']).optional(),
+  TRANSFER_AGENT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(600).optional(),
 };
 
 type TelephonyEnvValues = { [K in keyof typeof telephonyEnv]?: z.output<(typeof telephonyEnv)[K]> };
@@ -75,5 +78,6 @@ export function telephonyConfigFrom(values: TelephonyEnvValues): TelephonySettin
       flowUrl: values.EXOTEL_FLOW_URL,
     },
     emulatorEnabled: values.EMULATOR_ENABLED !== 'false' && values.EMULATOR_ENABLED !== '0',
+    transferAgentTimeoutSeconds: values.TRANSFER_AGENT_TIMEOUT_SECONDS ?? 30,
   };
 }

@@ -14,6 +14,7 @@ import { createTelephonyCallPlacer } from './call-placer.ts';
 import { loadTelephonySecrets } from './deployment-secrets.ts';
 import { startEmulator, type Emulator } from './emulator/emulator.ts';
 import { createNumberSetup, type NumberSetupService } from './numbers/number-setup.ts';
+import { createWarmTransferHandler } from '../transfer/warm-transfer.ts';
 import type { ProviderRouteDeps } from './routes/index.ts';
 import { createTelephonyRuntime, type TelephonyRuntime } from './runtime.ts';
 
@@ -50,7 +51,9 @@ export async function createTelephony(options: TelephonyOptions): Promise<Teleph
   }
   const runner = createConversationRunner({ db, config, logger });
   const placer = createTelephonyCallPlacer({ db: db.kysely, runtime });
-  const routes: ProviderRouteDeps = { db: db.kysely, logger, runtime, runner, placementGraceMs: options.placementGraceMs ?? 1000 };
+  const transferTimeoutSeconds = config.telephony.transferAgentTimeoutSeconds;
+  const onTransferEvent = createWarmTransferHandler({ db: db.kysely, logger, runtime, runner, timeoutSeconds: transferTimeoutSeconds });
+  const routes: ProviderRouteDeps = { db: db.kysely, logger, runtime, runner, placementGraceMs: options.placementGraceMs ?? 1000, onTransferEvent, transferTimeoutSeconds };
   return {
     runtime,
     emulator,

@@ -9,6 +9,7 @@ import type { ProviderName } from '../provider.ts';
 import { playCall, type CallDialect } from './player.ts';
 import { isLive, type EmulatedCall } from './emulated-call.ts';
 import { normalizeNumber, ScriptRegistry } from './scripts.ts';
+import { ConferenceRooms } from './conference-rooms.ts';
 
 export type TwilioNumberConfig = {
   sid: string;
@@ -32,6 +33,8 @@ export type EmulatorOptions = {
 
 export class EmulatorState {
   readonly scripts = new ScriptRegistry();
+  /** Conference rooms / multi-party calls of warm transfers. */
+  readonly rooms = new ConferenceRooms();
   readonly twilioNumbers = new Map<string, TwilioNumberConfig>();
   readonly plivoApplications = new Map<string, PlivoApplication>();
   /** Plivo number (digits, no '+') → application id. */
@@ -55,7 +58,11 @@ export class EmulatorState {
     this.calls.set(call.sid, call);
     if (call.requestId) this.aliases.set(call.requestId, call.sid);
     if (idempotencyKey !== undefined) this.idempotency.set(`${call.provider}:${call.accountId}:${idempotencyKey}`, call.sid);
-    this.playing.set(call.sid, playCall(call, dialect, { ringDelayMs: this.options.ringDelayMs, logger: this.options.logger }));
+    const dialAnswers = (number: string) => {
+      const script = this.scripts.find(number);
+      return script === undefined ? undefined : script.answer === 'answer';
+    };
+    this.playing.set(call.sid, playCall(call, dialect, { ringDelayMs: this.options.ringDelayMs, logger: this.options.logger, dialAnswers }));
   }
 
   find(provider: ProviderName, id: string): EmulatedCall | undefined {
@@ -99,6 +106,7 @@ export class EmulatorState {
     this.idempotency.clear();
     this.playing.clear();
     this.scripts.clear();
+    this.rooms.clear();
   }
 
   scriptFor(number: string) {

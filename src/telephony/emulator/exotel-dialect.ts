@@ -115,7 +115,20 @@ export function exotelDialect(state: EmulatorState): CallDialect {
       return afterPassthru(call, passthru.status);
     },
     redirect: async () => [{ kind: 'unknown', name: 'redirect (Exotel flows decide what runs next)' }],
-    dialEnded: async () => null,
+    // The Connect applet's dial ended: its dial_passthru_event_url hears how (a notification),
+    // then, when nobody answered, the flow's next applet, a Passthru at our transfer status
+    // URL, picks the branch: 200 back to the Gather applet, 302 to the end.
+    async dialEnded(call, verb, answered) {
+      const fields = {
+        DialCallStatus: answered ? 'completed' : 'no-answer',
+        DialWhomNumber: exotelNumber(verb.number),
+        DialCallDuration: answered ? String(call.script.secondsPerTurn) : '0',
+      };
+      if (verb.actionUrl) await applet(call, 'transfer-event', verb.actionUrl, fields);
+      if (answered) return null;
+      const passthru = await applet(call, 'transfer-passthru', sibling(call, '/callback/transfer/status'), fields);
+      return passthru.status === 302 ? [{ kind: 'hangup' }] : afterPassthru(call, 200);
+    },
     async recording(call) {
       // Reported in the terminal status callback, not on its own.
       call.recordingUrl = `${state.options.baseUrl()}/exotel/recordings/${call.accountId}/${call.sid}.mp3`;
@@ -133,7 +146,8 @@ export function readAppletAnswer(status: number, contentType: string, body: stri
     const playback = doc.start_call_playback as { value?: string } | undefined;
     const verbs: Verb[] = playback?.value ? [{ kind: 'say', text: playback.value }] : [];
     const number = destination.numbers?.[0];
-    return number ? [...verbs, { kind: 'dial', number }] : verbs;
+    const event = typeof doc.dial_passthru_event_url === 'string' ? doc.dial_passthru_event_url : undefined;
+    return number ? [...verbs, { kind: 'dial', number, ...(event === undefined ? {} : { actionUrl: event }) }] : verbs;
   }
   const prompt = (doc.gather_prompt as { text?: string } | undefined)?.text;
   const digits = Number(doc.max_input_digits);

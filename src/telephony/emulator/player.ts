@@ -32,11 +32,16 @@ export interface CallDialect {
   dialEnded(call: EmulatedCall, verb: DialVerb, answered: boolean): Promise<Program | null>;
   /** The recording is ready (providers that report it on its own). */
   recording(call: EmulatedCall): Promise<void>;
-  /** A conference leg (Twilio warm transfer): report its events. */
+  /** A conference / multi-party call leg (warm transfer): stay in the room, report its events. */
   conference?(call: EmulatedCall, verb: Extract<Verb, { kind: 'conference' }>): Promise<void>;
 }
 
-export type PlayOptions = { ringDelayMs: number; logger?: Logger };
+export type PlayOptions = {
+  ringDelayMs: number;
+  logger?: Logger;
+  /** Whether a dialled number answers, when a script is set for it (a scripted agent). */
+  dialAnswers?: (number: string) => boolean | undefined;
+};
 
 export async function playCall(call: EmulatedCall, dialect: CallDialect, options: PlayOptions): Promise<void> {
   try {
@@ -49,7 +54,7 @@ export async function playCall(call: EmulatedCall, dialect: CallDialect, options
     call.answeredAt = Date.now();
     call.status = 'in-progress';
     await safely(call, () => dialect.status(call, 'in-progress'));
-    await runDocument(call, dialect);
+    await runDocument(call, dialect, options);
     call.durationSeconds = (call.turns + 1) * call.script.secondsPerTurn;
     if (call.record) await safely(call, () => dialect.recording(call));
     await end(call, dialect, 'completed');
@@ -59,7 +64,7 @@ export async function playCall(call: EmulatedCall, dialect: CallDialect, options
   }
 }
 
-async function runDocument(call: EmulatedCall, dialect: CallDialect): Promise<void> {
+async function runDocument(call: EmulatedCall, dialect: CallDialect, options: PlayOptions): Promise<void> {
   let program: Program;
   try {
     program = call.inlineProgram ? [...call.inlineProgram] : await dialect.answer(call);
@@ -80,7 +85,7 @@ async function runDocument(call: EmulatedCall, dialect: CallDialect): Promise<vo
       call.endedBy ??= 'agent'; // the document ran out: the provider hangs up
       return;
     }
-    const next = await step(call, dialect, verb);
+    const next = await step(call, dialect, verb, options);
     if (next === 'end') return;
     if (next !== null) program = next;
   }
@@ -88,7 +93,7 @@ async function runDocument(call: EmulatedCall, dialect: CallDialect): Promise<vo
 }
 
 /** Runs one verb: a new program, null to go on, 'end' when the call is over. */
-async function step(call: EmulatedCall, dialect: CallDialect, verb: Verb): Promise<Program | null | 'end'> {
+async function step(call: EmulatedCall, dialect: CallDialect, verb: Verb, options: PlayOptions): Promise<Program | null | 'end'> {
   switch (verb.kind) {
     case 'say':
       call.heard.push(verb.text);
@@ -108,14 +113,18 @@ async function step(call: EmulatedCall, dialect: CallDialect, verb: Verb): Promi
     }
     case 'redirect':
       return fetchOr(call, () => dialect.redirect(call, verb.url));
-    case 'dial':
+    case 'dial': {
       call.dialled.push(verb.number);
-      call.turns += 1;
+      const answered = options.dialAnswers?.(verb.number) ?? call.script.dialAnswers;
+      // A dialled party that answers talks for a turn; one that does not costs the caller none.
+      if (answered) call.turns += 1;
       // Without an action URL the dial ends and the document goes on.
-      return verb.actionUrl ? fetchOr(call, () => dialect.dialEnded(call, verb, call.script.dialAnswers)) : null;
+      return verb.actionUrl ? fetchOr(call, () => dialect.dialEnded(call, verb, answered)) : null;
+    }
     case 'conference':
-      call.turns += 1;
       await safely(call, async () => dialect.conference?.(call, verb));
+      // Moved out of the room by the API (a failed transfer): the new document comes next.
+      if (call.pendingRedirect !== undefined || call.pendingProgram !== undefined) return null;
       call.endedBy ??= 'agent';
       return 'end';
     case 'hangup':

@@ -77,6 +77,45 @@ export function plivoRoutes(state: EmulatorState): Route[] {
     return ok(202, { message: 'call transferred' });
   };
 
+  // MultiPartyCall participants (warm transfer): an agent dialled into the room, or a live call
+  // moved into it. The response shape beyond request_uuid is not confirmed (telephony.md §2.7).
+  const addParticipant = (req: ApiRequest): ApiReply => {
+    const room = decodeURIComponent(req.params[1]!);
+    const field = (name: string) => jsonField(req.json, name);
+    const conference = (start: boolean) => ({
+      kind: 'conference' as const,
+      room,
+      statusCallback: field('status_callback_url'),
+      startOnEnter: start,
+      endOnExit: field('end_mpc_on_exit') === 'true',
+    });
+    const existing = field('call_uuid');
+    if (existing !== undefined) {
+      const call = state.find('plivo', existing);
+      if (!call || !isLive(call)) return error(404, 'call not found');
+      call.pendingProgram = [conference(field('start_mpc_on_enter') === 'true')];
+      return ok(201, { message: 'add participant action initiated', calls: [{ call_uuid: call.sid }] });
+    }
+    const from = field('from');
+    const to = field('to');
+    if (!from || !to) return error(400, 'either call_uuid or from and to are required');
+    const call = newCall({
+      provider: 'plivo',
+      sid: uuid(),
+      requestId: uuid(),
+      accountId: req.params[0]!,
+      authToken: req.auth!.password,
+      direction: 'outbound',
+      from: normalizeNumber(from),
+      to: normalizeNumber(to),
+      script: state.scriptFor(to),
+      inlineProgram: [conference(field('start_mpc_on_enter') !== 'false')],
+      statusCallbackUrl: field('call_status_callback_url'),
+    });
+    state.start(call, dialect);
+    return ok(201, { message: 'add participant action initiated', request_uuid: [call.requestId] });
+  };
+
   const record = (req: ApiRequest): ApiReply => {
     const call = state.find('plivo', req.params[1]!);
     if (!call || !isLive(call)) return error(404, 'not found');
@@ -114,6 +153,7 @@ export function plivoRoutes(state: EmulatorState): Route[] {
     { method: 'DELETE', pattern: new RegExp(`${ACCOUNT}/Request/([^/]+)/?$`), handle: authed((req) => hangup(req, true)) },
     { method: 'POST', pattern: new RegExp(`${ACCOUNT}/Call/([^/]+)/?$`), handle: authed(transfer) },
     { method: 'POST', pattern: new RegExp(`${ACCOUNT}/Call/([^/]+)/Record/?$`), handle: authed(record) },
+    { method: 'POST', pattern: new RegExp(`${ACCOUNT}/MultiPartyCall/name_([^/]+)/Participant/?$`), handle: authed(addParticipant) },
     { method: 'POST', pattern: new RegExp(`${ACCOUNT}/Application/?$`), handle: authed(createApplication) },
     {
       method: 'DELETE',

@@ -94,6 +94,19 @@ export function plivoDialect(state: EmulatorState): CallDialect {
         DialALegUUID: call.sid,
         DialBLegUUID: uuid(),
       }),
+    // MultiPartyCall events; the field names are not confirmed (telephony.md §2.7, U).
+    conference: (call, verb) =>
+      state.rooms.join(call, verb, async (event, room) => {
+        if (!verb.statusCallback) return;
+        await post(call, `conference:${event}`, verb.statusCallback, {
+          ...base(call),
+          EventName: event === 'participant-join' ? 'MPCParticipantJoin' : 'MPCParticipantExit',
+          MPCName: room.name,
+          MPCUUID: room.sid,
+          ParticipantCallUUID: call.sid,
+          ParticipantRole: verb.startOnEnter ? 'Agent' : 'Customer',
+        });
+      }),
     async recording(call) {
       if (!call.recordingCallbackUrl) return;
       const recordingId = uuid();

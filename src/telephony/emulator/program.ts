@@ -9,7 +9,7 @@ export type Verb =
   | { kind: 'say'; text: string }
   | { kind: 'gather'; actionUrl?: string; input: string[]; numDigits?: number; timeoutSeconds: number; prompt: string[] }
   | { kind: 'dial'; number: string; actionUrl?: string; callerId?: string }
-  | { kind: 'conference'; room: string; statusCallback?: string; endOnExit: boolean }
+  | { kind: 'conference'; room: string; statusCallback?: string; startOnEnter: boolean; endOnExit: boolean }
   | { kind: 'hangup' }
   | { kind: 'reject'; reason: string }
   | { kind: 'redirect'; url: string }
@@ -47,7 +47,13 @@ function twimlVerb(el: XmlNode): Verb {
     case 'Dial': {
       const conference = elementsOf(el).find((c) => c.name === 'Conference');
       if (conference) {
-        return { kind: 'conference', room: textOf(conference), statusCallback: conference.attrs.statusCallback, endOnExit: conference.attrs.endConferenceOnExit === 'true' };
+        return {
+          kind: 'conference',
+          room: textOf(conference),
+          statusCallback: conference.attrs.statusCallback,
+          startOnEnter: conference.attrs.startConferenceOnEnter !== 'false',
+          endOnExit: conference.attrs.endConferenceOnExit === 'true',
+        };
       }
       const number = elementsOf(el).find((c) => c.name === 'Number');
       return { kind: 'dial', number: number ? textOf(number) : textOf(el), actionUrl: el.attrs.action, callerId: el.attrs.callerId };

@@ -59,6 +59,11 @@ export class ScriptRegistry {
     return this.fallback;
   }
 
+  /** The script set for this number, without falling back to the default. */
+  find(number: string): CallerScript | undefined {
+    return this.byNumber.get(normalizeNumber(number));
+  }
+
   get(number: string): CallerScript {
     return this.byNumber.get(normalizeNumber(number)) ?? this.fallback;
   }

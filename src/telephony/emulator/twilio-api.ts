@@ -32,6 +32,7 @@ export function twilioRoutes(state: EmulatorState): Route[] {
     const from = req.form.get('From');
     if (!to) return error(400, 21201, "No 'To' number is specified");
     if (!from) return error(400, 21213, "No 'From' number is specified");
+    if (!/^\+?\d{6,15}$|^(sip|client):/.test(to)) return error(400, 21217, `Phone number ${to} is not a valid phone number`);
     const url = req.form.get('Url') ?? undefined;
     const twiml = req.form.get('Twiml') ?? undefined;
     if (!url && !twiml) return error(400, 21205, 'Url parameter is required.');

@@ -101,20 +101,18 @@ export function twilioDialect(state: EmulatorState): CallDialect {
         RecordingStartTime: rfc2822(call.answeredAt ?? Date.now()),
       });
     },
-    async conference(call, verb) {
-      if (!verb.statusCallback) return;
-      const conferenceSid = twilioSid('CF');
-      for (const event of ['participant-join', 'participant-leave']) {
+    conference: (call, verb) =>
+      state.rooms.join(call, verb, async (event, room) => {
+        if (!verb.statusCallback) return;
         await post(call, `conference:${event}`, verb.statusCallback, {
           AccountSid: call.accountId,
-          ConferenceSid: conferenceSid,
+          ConferenceSid: room.sid,
           FriendlyName: verb.room,
           StatusCallbackEvent: event,
           CallSid: call.sid,
           Timestamp: rfc2822(Date.now()),
           SequenceNumber: String(call.sequence++),
         });
-      }
-    },
+      }),
   };
 }

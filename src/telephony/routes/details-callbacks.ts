@@ -14,6 +14,7 @@ import { now } from '../../core/ids.ts';
 import type { CallAttempt } from '../../calls/attempts.ts';
 import type { AnswerDocument, RenderedDocument } from '../provider.ts';
 import { readFirst } from '../params.ts';
+import { respondWith } from './answer-documents.ts';
 import { resolveAttempt } from './attempt-lookup.ts';
 import type { ProviderRequest, ProviderRouteDeps } from './route-deps.ts';
 
@@ -56,5 +57,6 @@ export async function handleTransferCallback(
   if (!attempt) throw notFound('Call');
   const doc = await (deps.onTransferEvent ?? defaultTransferHandler)({ kind, attempt, req });
   deps.logger.info({ attempt_id: attempt.id, call_sid: attempt.call_id, kind }, 'transfer callback');
-  return doc === null || req.adapter.capabilities.answerUrl !== 'document' ? null : req.adapter.render(doc);
+  // Flows (Exotel's Passthru after a Connect applet) get the branch the document takes.
+  return doc === null ? null : respondWith(req.adapter, doc);
 }

@@ -17,10 +17,12 @@ export type ProviderRouteDeps = {
   placementGraceMs: number;
   /** Warm transfer plugs in here; without it a dial that ended ends the call. */
   onTransferEvent?: TransferEventHandler;
+  /** How long a transfer lets the agent's phone ring (TRANSFER_AGENT_TIMEOUT_SECONDS). */
+  transferTimeoutSeconds?: number;
 };
 
 /** Query parameters of our own that ride on the URLs we hand out; never provider fields. */
-export const OWN_QUERY_KEYS = ['attempt', 'turn', 'no_input', 'menu', 'try', 'bb_secret'] as const;
+export const OWN_QUERY_KEYS = ['attempt', 'turn', 'no_input', 'menu', 'try', 'bb_secret', 'transfer'] as const;
 export type OwnQuery = { [K in (typeof OWN_QUERY_KEYS)[number]]?: string };
 
 export type ProviderRequest = {
@@ -34,11 +36,19 @@ export type ProviderRequest = {
 };
 
 /** The URLs a document served at `turn` of an attempt points at. */
-export function documentUrls(deps: ProviderRouteDeps, req: ProviderRequest, attemptId: string, turn: number): DocumentUrls {
+export function documentUrls(
+  deps: Pick<ProviderRouteDeps, 'runtime' | 'transferTimeoutSeconds'>,
+  req: ProviderRequest,
+  attemptId: string,
+  turn: number,
+): DocumentUrls {
   const route = (path: string, query: Record<string, string>) => deps.runtime.routeUrl(req.adapter, path, query);
   return {
     gather: route('/gather', { attempt: attemptId, turn: String(turn) }),
     gatherSilence: route('/gather', { attempt: attemptId, turn: String(turn), no_input: '1' }),
     dialAction: route('/callback/transfer/status', { attempt: attemptId }),
+    transferStart: route('/callback/transfer/status', { attempt: attemptId, transfer: 'start' }),
+    transferEvents: route('/callback/transfer/events', { attempt: attemptId }),
+    transferTimeoutSeconds: deps.transferTimeoutSeconds ?? 30,
   };
 }

@@ -14,6 +14,7 @@ import { findAttempt, finishAttempt, type CallAttempt, type CallEndedBy, type Fi
 import type { OutcomeFacts } from '../../domain/outcome.ts';
 import { now } from '../../core/ids.ts';
 import { notFound } from '../../api/errors.ts';
+import { transferReport } from '../../transfer/transfer-report.ts';
 import { isTerminalStatus, statusRank } from '../call-status.ts';
 import type { StatusCallback } from '../provider.ts';
 import { bindCallId, resolveAttempt } from './attempt-lookup.ts';
@@ -75,6 +76,11 @@ export async function finishCall(deps: ProviderRouteDeps, attemptId: string): Pr
     ...(attempt.duration_seconds === null ? {} : { metaData: { duration_seconds: attempt.duration_seconds } }),
   };
   if (attempt.provider_status === 'ANSWERED') Object.assign(input, await conversationFacts(deps, attemptId));
+  const transfer = await transferReport(deps.db, attempt);
+  if (transfer) {
+    input.metaData = { ...input.metaData, transfer: transfer.transfer };
+    if (!transfer.reachedAgent && input.facts?.session_end_reason === 'TRANSFERRED') input.facts = { ...input.facts, session_end_reason: 'CUSTOMER_HANGUP' };
+  }
   await finishAttempt(deps.db, input);
 }
 

@@ -23,6 +23,11 @@ export type DocumentUrls = {
   gatherSilence: string;
   /** Where a dial reports how it ended. */
   dialAction: string;
+  /** Warm transfer (src/transfer): where the customer's call goes to be handed over. */
+  transferStart: string;
+  /** Warm transfer: where the agent's leg reports its events. */
+  transferEvents: string;
+  transferTimeoutSeconds: number;
 };
 
 /** A turn's output as the verbs of an answer document. */
@@ -33,7 +38,11 @@ export function documentOf(out: TurnOutput, adapter: TelephonyProvider, urls: Do
     case 'hangup':
       return [...says, { kind: 'hangup' }];
     case 'transfer':
-      return [...says, { kind: 'dial', number: next.number, actionUrl: urls.dialAction }];
+      // A warm transfer (src/transfer): document providers fetch the hand-over, which bridges
+      // the agent in through the provider's API; flows (Exotel) dial from a Connect applet,
+      // whose end comes back as a transfer event.
+      if (adapter.capabilities.answerUrl === 'document') return [...says, { kind: 'redirect', url: urls.transferStart }];
+      return [...says, { kind: 'dial', number: next.number, actionUrl: urls.transferEvents, timeoutSeconds: urls.transferTimeoutSeconds }];
     case 'gather': {
       const supported = adapter.capabilities.gatherInputs;
       const input = next.input.filter((kind): kind is GatherInput => supported.includes(kind));
