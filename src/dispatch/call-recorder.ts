@@ -1,0 +1,58 @@
+/**
+ * Records placed calls (the provider's call id on the attempt and on the lead) in groups: the
+ * calls placed while one transaction commits are written together by the next, so a busy
+ * dispatcher pays about one commit for many calls instead of one each.
+ *
+ * A call id that is never written (crash, failed group) only leaves an attempt without a call id,
+ * which the sweeper looks up at the provider; a failed group is retried one call at a time.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Db } from '../db/connection.ts';
+import { recordPlaced } from '../calls/attempts.ts';
+
+type Pending = { attemptId: string; callId: string; resolve(): void; reject(err: unknown): void };
+
+export type CallRecorder = { record(attemptId: string, callId: string): Promise<void> };
+
+/** One call, in its own transaction: attempt and lead both or neither. */
+export async function recordCall(db: Db, attemptId: string, callId: string): Promise<void> {
+  await writeCalls(db, [{ attemptId, callId }]);
+}
+
+// PostgreSQL commits without waiting for the WAL flush: losing this write in a database crash
+// costs a lookup by the sweeper, never a call, so it need not cost an fsync per call.
+async function writeCalls(db: Db, calls: { attemptId: string; callId: string }[]): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    if (db.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
+    for (const call of calls) await recordPlaced(trx as Kysely<Database>, call.attemptId, call.callId);
+  });
+}
+
+export function createCallRecorder(db: Db): CallRecorder {
+  let queue: Pending[] = [];
+  let flushing = false;
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    while (queue.length > 0) {
+      const group = queue;
+      queue = [];
+      try {
+        await writeCalls(db, group);
+        for (const item of group) item.resolve();
+      } catch {
+        for (const item of group) await recordCall(db, item.attemptId, item.callId).then(item.resolve, item.reject);
+      }
+    }
+    flushing = false;
+  }
+
+  return {
+    record: (attemptId, callId) =>
+      new Promise<void>((resolve, reject) => {
+        queue.push({ attemptId, callId, resolve, reject });
+        if (!flushing) void flush();
+      }),
+  };
+}
