@@ -1,5 +1,6 @@
 /**
- * The `buddy` command: `serve` (default) runs the API; `migrate` only migrates the database.
+ * The `buddy` command: `serve` (default) runs the API; `migrate` only migrates the database;
+ * `emulator` runs the provider emulator on its own.
  */
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createService } from './service.ts';
@@ -32,7 +33,17 @@ async function migrate(): Promise<void> {
   console.log(`migrated ${config.database.dialect} database`);
 }
 
-const commands: Record<string, () => Promise<void>> = { serve, migrate };
+/** The provider emulator on its own (src/telephony/emulator/emulator-cli.ts). */
+async function emulator(): Promise<void> {
+  const { runEmulatorCommand } = await import('./telephony/emulator/emulator-cli.ts');
+  const running = await runEmulatorCommand();
+  const shutdown = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  console.log(`provider emulator listening on ${running.baseUrl} (/twilio, /plivo, /exotel, /control)`);
+}
+
+const commands: Record<string, () => Promise<void>> = { serve, migrate, emulator };
 
 const name = process.argv[2] ?? 'serve';
 const command = commands[name];

@@ -11,7 +11,12 @@ import { createTokenService, loadJwtSecret } from './auth/tokens.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { buildApp } from './api/app.ts';
 import { newId, now } from './core/ids.ts';
-import { createEnvFlagStore, type FlagStore } from './flags/flag-store.ts';
+import type { FlagStore } from './flags/flag-store.ts';
+import { createFlags } from './flags/index.ts';
+import { createDispatchTasks } from './dispatch/index.ts';
+import { createMetrics } from './api/metrics.ts';
+import { createDeliveryWorker } from './delivery/worker.ts';
+import { createTelephony, type Telephony } from './telephony/telephony.ts';
 
 /** A loop that runs beside the HTTP server (dispatcher, delivery workers, sweepers). */
 export type BackgroundTask = { name: string; start(): void; stop(): Promise<void> };
@@ -23,6 +28,8 @@ export type Service = {
   logger: Logger;
   flags: FlagStore;
   tasks: BackgroundTask[];
+  /** Provider runtime, in-process emulator (TELEPHONY_TEST leads) and the dispatcher's call placer. */
+  telephony: Telephony;
   /** Starts the background tasks (after `app.listen`, since some call back into the app). */
   startBackground(): void;
   close(): Promise<void>;
@@ -67,9 +74,17 @@ export async function createService(config: Config, options: OpenOptions & { log
     await migrateToLatest(db);
     await ensureFirstAdmin(db, config, logger);
     const tokens = createTokenService(db, await loadJwtSecret(db, config.jwtSecret), config.accessTokenTtlSeconds);
-    const flags = createEnvFlagStore();
-    const tasks: BackgroundTask[] = [];
-    const app = await buildApp({ config, db, tokens, logger, flags });
+    // DevCycle-backed when DEVCYCLE_SERVER_KEY is set (its poller is a background task), env otherwise.
+    const { flags, devcycle, tasks: flagTasks } = await createFlags({ config, db, logger });
+    const tasks: BackgroundTask[] = [...flagTasks];
+    const telephony = await createTelephony({ config, db, logger });
+    tasks.push(telephony.task);
+    // The dispatcher and its sweeper (BUDDY_DISPATCHER_ENABLED=false on API-only nodes).
+    if (config.dispatch.enabled) tasks.push(...(await createDispatchTasks({ config, db, flags, logger, placer: telephony.placer })).tasks);
+    // Webhook delivery (WEBHOOK_WORKER_ENABLED=false on API-only nodes); its metrics share the app's registry.
+    const metrics = createMetrics(db);
+    if (config.delivery.workerEnabled) tasks.push(createDeliveryWorker({ db, config: config.delivery, flags, logger, metrics: metrics.delivery }));
+    const app = await buildApp({ config, db, tokens, logger, flags, devcycle, metrics, telephony: telephony.app });
     await app.ready();
     let started = false;
     return {
@@ -79,6 +94,7 @@ export async function createService(config: Config, options: OpenOptions & { log
       logger,
       flags,
       tasks,
+      telephony,
       startBackground() {
         if (started) return;
         started = true;

@@ -25,18 +25,26 @@ import type { Config } from '../config/config.ts';
 import type { Db } from '../db/connection.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { FlagStore } from '../flags/flag-store.ts';
+import type { FlagSync } from '../flags/flag-sync.ts';
 import { HttpError, type FieldIssue } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerAuthentication } from './authenticate.ts';
 import { registerOperationalRoutes } from './routes/operational.ts';
 import { registerLoginRoute, registerTokenRoutes } from './routes/auth.ts';
 import { registerTemplateRoutes } from './routes/templates.ts';
+import { registerTestConversationRoutes } from './routes/test-conversations.ts';
 import { registerConfigRoutes } from './routes/configs.ts';
 import { registerNumberRoutes } from './routes/numbers.ts';
 import { registerMerchantRoutes } from './routes/merchants.ts';
 import { registerBlacklistRoutes } from './routes/blacklist.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerLeadRoutes } from './routes/leads.ts';
+import { registerDeliveryRoutes } from './routes/deliveries.ts';
+import { registerSigningSecretRoutes } from './routes/signing-secrets.ts';
+import { registerDevCycleWebhook } from './routes/devcycle.ts';
+import { registerFlagRoutes } from './routes/flags.ts';
+import { registerProviderWebhooks } from '../telephony/routes/index.ts';
+import type { TelephonyAppDeps } from '../telephony/telephony.ts';
 
 export type AppDeps = {
   config: Config;
@@ -45,6 +53,10 @@ export type AppDeps = {
   logger: Logger;
   metrics?: Metrics;
   flags: FlagStore;
+  /** Present when DevCycle is configured: the webhook asks it to refresh, GET /flags shows its state. */
+  devcycle?: FlagSync;
+  /** Provider webhooks (/{provider}/answer, /callback/*) and number setup; absent in bare app tests. */
+  telephony?: TelephonyAppDeps;
 };
 
 /** The app as route modules see it: request types inferred from their zod schemas. */
@@ -119,22 +131,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   registerOperationalRoutes(typed, { ...deps, metrics });
+  registerDevCycleWebhook(typed, deps);
 
   await app.register(
     async (api) => {
       const scoped = api.withTypeProvider<ZodTypeProvider>();
       registerLoginRoute(scoped, deps);
+      // Providers authenticate by signature (or Exotel's URL secret), not by bearer token.
+      if (deps.telephony) await scoped.register(async (providers) => registerProviderWebhooks(providers, deps.telephony!.routes));
       await scoped.register(async (secured) => {
         registerAuthentication(secured, deps.tokens);
         const routes = secured.withTypeProvider<ZodTypeProvider>();
         registerTokenRoutes(routes, deps);
         registerTemplateRoutes(routes, deps);
+        registerTestConversationRoutes(routes, deps);
         registerConfigRoutes(routes, deps);
         registerNumberRoutes(routes, deps);
         registerMerchantRoutes(routes, deps);
         registerBlacklistRoutes(routes, deps);
         registerCredentialRoutes(routes, deps);
         registerLeadRoutes(routes, deps);
+        registerDeliveryRoutes(routes, deps);
+        registerSigningSecretRoutes(routes, deps);
+        registerFlagRoutes(routes, deps);
       });
     },
     { prefix: deps.config.apiPrefix },

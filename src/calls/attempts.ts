@@ -15,6 +15,8 @@ import { emptyMetaData, type LeadMetaData, type TranscriptEntry } from '../domai
 import { callConfigSchema, DEFAULT_CALL_CONFIG, type CallConfig } from '../domain/call-config.ts';
 import { buildReportingFailure, buildReportingSuccess, buildServiceCallback, type JsonValue } from '../delivery/payloads.ts';
 import { enqueueMessage } from '../delivery/outbox.ts';
+import { notifyEnqueued } from '../delivery/signals.ts';
+import { endCallbackRequests, type EndCallbacks } from '../conversation/end-callbacks.ts';
 
 export type CallAttempt = Selectable<CallAttemptsTable>;
 type Tx = Transaction<Database> | Kysely<Database>;
@@ -23,7 +25,7 @@ type Tx = Transaction<Database> | Kysely<Database>;
 export type ConversationSummary = {
   transcription: TranscriptEntry[];
   node_traversal: string[];
-  function_calls: { name: string; arguments: Record<string, unknown>; node?: string; at: string }[];
+  function_calls: { name: string; arguments: Record<string, unknown>; node?: string; at: string; result?: unknown }[];
   collected_fields: Record<string, unknown>;
   errors: { at: string; message: string; source?: string }[];
   [extra: string]: unknown;
@@ -112,7 +114,16 @@ export async function recordPlaced(db: Tx, attemptId: string, callId: string): P
   const at = now();
   const attempt = await db
     .updateTable('call_attempts')
-    .set({ call_id: callId, status: 'initiated', status_rank: 1, platform_status: 'INITIATED', platform_reason: 'DIALED', updated_at: at })
+    // Callbacks may beat this write (the provider answers the REST call after ringing began):
+    // never move the status backwards.
+    .set((eb) => ({
+      call_id: callId,
+      status: eb.case().when('status_rank', '<', 1).then('initiated').else(eb.ref('status')).end(),
+      status_rank: eb.case().when('status_rank', '<', 1).then(1).else(eb.ref('status_rank')).end(),
+      platform_status: 'INITIATED',
+      platform_reason: 'DIALED',
+      updated_at: at,
+    }))
     .where('id', '=', attemptId)
     .returning(['lead_id'])
     .executeTakeFirstOrThrow();
@@ -159,9 +170,13 @@ const factsOf = (a: CallAttempt): OutcomeFacts => ({
  * A cancelled lead (no longer PROCESSING) is never retried.
  */
 export async function finishAttempt(db: Kysely<Database>, input: FinishAttemptInput): Promise<FinishResult> {
-  return db.transaction().execute((trx) => finishAttemptIn(trx, input));
+  const result = await db.transaction().execute((trx) => finishAttemptIn(trx, input));
+  // Committed: wake this node's delivery worker now rather than at its next poll.
+  if (result.finished) notifyEnqueued();
+  return result;
 }
 
+/** `finishAttempt` inside the caller's transaction; call `notifyEnqueued()` after it commits. */
 export async function finishAttemptIn(trx: Transaction<Database>, input: FinishAttemptInput): Promise<FinishResult> {
   const at = now();
   const claimed = await trx
@@ -208,6 +223,12 @@ export async function finishAttemptIn(trx: Transaction<Database>, input: FinishA
     Object.assign(meta, rest, { transcription, node_traversal, errors: [...meta.errors, ...errors] });
   }
   if (callEndedBy) meta.call_ended_by = callEndedBy;
+  // Rendered before the lead is written so that a callback that cannot be sent is in its errors.
+  const endCallbacks: EndCallbacks =
+    input.conversation && facts.provider_status === 'ANSWERED' && !deferred
+      ? await endCallbackRequests(trx, { lead, attempt: claimed, outcome })
+      : { requests: [], errors: [] };
+  for (const message of endCallbacks.errors) meta.errors.push({ at: new Date(at).toISOString(), message, source: 'end_conversation_callbacks' });
 
   if (stillOurs) {
     await trx
@@ -260,11 +281,6 @@ export async function finishAttemptIn(trx: Transaction<Database>, input: FinishA
   }
 
   if (input.conversation && facts.provider_status === 'ANSWERED') {
-    const template = await trx.selectFrom('templates').select('flow').where('id', '=', lead.template_id).executeTakeFirst();
-    const callbacks = fromJson<{ end_conversation_callbacks?: { http_request: { url: string; method?: string; headers?: Record<string, string> } }[] }>(
-      template?.flow,
-      {},
-    ).end_conversation_callbacks ?? [];
     const conversation = input.conversation;
     const body = buildServiceCallback({
       leadId: lead.id,
@@ -277,21 +293,22 @@ export async function finishAttemptIn(trx: Transaction<Database>, input: FinishA
       functionCalls: conversation.function_calls.map((c) => ({
         name: c.name,
         arguments: c.arguments as Record<string, JsonValue>,
-        result: null,
+        // What the function answered the LLM (an HTTP function's JSON, an error), already redacted.
+        result: (c.result ?? null) as JsonValue,
         calledAt: new Date(c.at),
       })),
       endedBy: callEndedBy === 'customer' ? 'user' : callEndedBy === 'agent' ? 'assistant' : 'system',
       completedAt: new Date(at),
     });
-    for (const callback of callbacks) {
+    for (const callback of endCallbacks.requests) {
       await enqueueMessage(trx, {
         kind: 'service_callback',
         owner,
         leadId: lead.id,
         callAttemptId: claimed.id,
-        url: callback.http_request.url,
-        method: callback.http_request.method ?? 'POST',
-        headers: callback.http_request.headers ?? {},
+        url: callback.url,
+        method: callback.method,
+        headers: callback.headers,
         body,
       });
     }

@@ -5,6 +5,10 @@
  * line per bad variable, naming it, instead of failing later in a confusing place.
  */
 import { z } from 'zod';
+import { parseCidr } from '../delivery/ip-policy.ts';
+import { deliveryConfigFrom, deliveryEnv, type DeliveryConfig } from '../delivery/delivery-config.ts';
+import { telephonyConfigFrom, telephonyEnv, type TelephonySettings } from '../telephony/telephony-config.ts';
+import { dispatchConfigFrom, dispatchEnv, type DispatchConfig } from '../dispatch/dispatch-config.ts';
 
 const DEFAULTS = {
   port: 8080,
@@ -14,7 +18,25 @@ const DEFAULTS = {
   bodyLimitBytes: 1024 * 1024, // larger request bodies are refused with 413
   idempotencyTtlSeconds: 24 * 3600, // an Idempotency-Key replays its first response this long
   logLevel: 'info',
+  llmTimeoutMs: 30_000, // one chat-completions request; the caller waits in silence meanwhile
+  devcycleConfigUrl: 'https://config-cdn.devcycle.com', // the SDK's config CDN
+  devcyclePollIntervalSeconds: 10, // each process re-reads the CDN this often (the SDK's default)
+  devcycleRequestTimeoutMs: 5000, // one CDN request, and the longest a first boot waits for flags
+  flagSyncIntervalMs: 1000, // each process checks the shared flag_config version this often
 } as const;
+
+/** Feature flags from DevCycle (src/flags); without a server key flags come from the environment. */
+export type DevCycleConfig = {
+  serverKey: string | undefined;
+  webhookSecret: string | undefined;
+  configUrl: string;
+  pollIntervalSeconds: number;
+  requestTimeoutMs: number;
+  syncIntervalMs: number;
+};
+
+/** The default chat-completions endpoint of the conversation engine; templates may override it. */
+export type LlmConfig = { baseUrl: string | undefined; apiKey: string | undefined; model: string | undefined; timeoutMs: number };
 
 export type DatabaseConfig = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
 
@@ -31,6 +53,16 @@ export type Config = {
   bodyLimitBytes: number;
   idempotencyTtlSeconds: number;
   logLevel: string;
+  llm: LlmConfig;
+  /** CIDRs customer URLs may reach despite the SSRF guard (development and tests only). */
+  outboundAllowPrivateNetworks: string[];
+  devcycle: DevCycleConfig;
+  /** Outbound webhooks: worker, retry policy, timeouts, concurrency (src/delivery/delivery-config.ts). */
+  delivery: DeliveryConfig;
+  /** Provider credentials, REST base URLs and the emulator switch (src/telephony/telephony-config.ts). */
+  telephony: TelephonySettings;
+  /** The dispatcher and its sweeper: tick, batch, concurrency, leases (src/dispatch/dispatch-config.ts). */
+  dispatch: DispatchConfig;
 };
 
 export class ConfigError extends Error {
@@ -56,6 +88,15 @@ const url = (name: string) =>
     }
   }, `${name} must be an absolute http(s) URL`);
 
+const isCidr = (text: string): boolean => {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const envSchema = z.object({
   PORT: integer('PORT', 0, 65535).optional(),
   HOST: z.string().min(1).optional(),
@@ -71,6 +112,28 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: integer('ACCESS_TOKEN_TTL_SECONDS', 60, 30 * 86400).optional(),
   BODY_LIMIT_BYTES: integer('BODY_LIMIT_BYTES', 1024, 64 * 1024 * 1024).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  LLM_BASE_URL: url('LLM_BASE_URL').optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).optional(),
+  LLM_TIMEOUT_MS: integer('LLM_TIMEOUT_MS', 1000, 300_000).optional(),
+  OUTBOUND_ALLOW_PRIVATE_NETWORKS: z
+    .string()
+    .transform((list) => list.split(',').map((c) => c.trim()).filter(Boolean))
+    .refine((cidrs) => cidrs.every(isCidr), 'OUTBOUND_ALLOW_PRIVATE_NETWORKS must be comma-separated CIDRs, e.g. 127.0.0.0/8,::1/128')
+    .optional(),
+  DEVCYCLE_SERVER_KEY: z.string().regex(/^[A-Za-z0-9_.-]{1,256}$/, 'DEVCYCLE_SERVER_KEY must be a DevCycle server SDK key').optional(),
+  // It travels in a URL path (DevCycle webhooks cannot set headers), so: URL-safe and unguessable.
+  DEVCYCLE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_.~-]{16,256}$/, 'DEVCYCLE_WEBHOOK_SECRET must be 16-256 URL-safe characters (A-Z a-z 0-9 _ . ~ -)')
+    .optional(),
+  DEVCYCLE_CONFIG_URL: url('DEVCYCLE_CONFIG_URL').optional(),
+  DEVCYCLE_POLL_INTERVAL_SECONDS: integer('DEVCYCLE_POLL_INTERVAL_SECONDS', 1, 86400).optional(),
+  DEVCYCLE_REQUEST_TIMEOUT_MS: integer('DEVCYCLE_REQUEST_TIMEOUT_MS', 100, 60000).optional(),
+  FLAG_SYNC_INTERVAL_MS: integer('FLAG_SYNC_INTERVAL_MS', 50, 60000).optional(),
+  ...deliveryEnv,
+  ...telephonyEnv,
+  ...dispatchEnv,
 });
 
 function parseDatabase(value: string | undefined): DatabaseConfig | string {
@@ -112,5 +175,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: values.BODY_LIMIT_BYTES ?? DEFAULTS.bodyLimitBytes,
     idempotencyTtlSeconds: DEFAULTS.idempotencyTtlSeconds,
     logLevel: values.LOG_LEVEL ?? DEFAULTS.logLevel,
+    llm: { baseUrl: values.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: values.LLM_API_KEY, model: values.LLM_MODEL, timeoutMs: values.LLM_TIMEOUT_MS ?? DEFAULTS.llmTimeoutMs },
+    outboundAllowPrivateNetworks: values.OUTBOUND_ALLOW_PRIVATE_NETWORKS ?? [],
+    devcycle: {
+      serverKey: values.DEVCYCLE_SERVER_KEY,
+      webhookSecret: values.DEVCYCLE_WEBHOOK_SECRET,
+      configUrl: (values.DEVCYCLE_CONFIG_URL ?? DEFAULTS.devcycleConfigUrl).replace(/\/+$/, ''),
+      pollIntervalSeconds: values.DEVCYCLE_POLL_INTERVAL_SECONDS ?? DEFAULTS.devcyclePollIntervalSeconds,
+      requestTimeoutMs: values.DEVCYCLE_REQUEST_TIMEOUT_MS ?? DEFAULTS.devcycleRequestTimeoutMs,
+      syncIntervalMs: values.FLAG_SYNC_INTERVAL_MS ?? DEFAULTS.flagSyncIntervalMs,
+    },
+    delivery: deliveryConfigFrom(values),
+    telephony: telephonyConfigFrom(values),
+    dispatch: dispatchConfigFrom(values),
   };
 }

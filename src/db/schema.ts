@@ -204,6 +204,111 @@ export interface WebhookMessagesTable {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  /** 1 when the next attempt was asked for by a person (resend / requeue): tried once, a failure is final. */
+  manual_attempt: number;
+}
+
+/** One HTTP attempt of a webhook message (src/delivery). */
+export interface WebhookAttemptsTable {
+  id: string;
+  message_id: string;
+  attempt_number: number;
+  /** 'scheduled' (the retry schedule) | 'manual' (resend / requeue). */
+  trigger: string;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  response_excerpt: string | null;
+  error: string | null;
+  /** 'succeeded' | 'retrying' | 'failed' (the message's state after this attempt). */
+  outcome: string;
+}
+
+/** Standard Webhooks secrets per merchant (or reseller); rotated-out ones sign until expires_at. */
+export interface WebhookSigningSecretsTable {
+  id: string;
+  reseller_id: string;
+  merchant_id: string | null;
+  owner_key: string;
+  secret: string;
+  created_by: string;
+  created_at: number;
+  revealed_at: number | null;
+  expires_at: number | null;
+}
+
+/** The last good DevCycle config document, shared by every process (src/flags). */
+export interface FlagConfigTable {
+  id: string;
+  version: number;
+  document: JsonColumn | null;
+  content_hash: string | null;
+  etag: string | null;
+  source_modified_at: number | null;
+  updated_at: number;
+}
+
+export interface FlagNotificationsTable {
+  dedupe_key: string;
+  received_at: number;
+}
+
+/** Telephony (migration 0005): answer documents per call turn, see src/telephony/routes/turns.ts. */
+export interface CallTurnsTable {
+  attempt_id: string;
+  turn: number;
+  document: JsonColumn | null;
+  created_at: number;
+}
+
+/** Every inbound call Buddy answered and what became of it (src/telephony/inbound). */
+export interface InboundCallsTable {
+  id: string;
+  provider: string;
+  call_id: string;
+  reseller_id: string | null;
+  merchant_id: string | null;
+  number_id: string | null;
+  template_id: string | null;
+  lead_id: string | null;
+  from_number: string;
+  to_number: string;
+  outcome: string;
+  reason: string | null;
+  created_at: number;
+}
+
+export interface InboundRateCountersTable {
+  bucket: string;
+  window_start: number;
+  count: number;
+}
+
+/** Warm transfers of a call to a human agent (migration 0008, src/transfer). */
+export interface CallTransfersTable {
+  id: string;
+  attempt_id: string;
+  provider: string;
+  room: string;
+  agent_number: string;
+  /** initiated → success | failed (src/transfer/transfer-repo.ts). */
+  status: string;
+  reason: string | null;
+  error: string | null;
+  agent_call_id: string | null;
+  conference_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What registering a number configured at its provider (src/telephony/numbers). */
+export interface NumberProviderSetupTable {
+  number_id: string;
+  provider: string;
+  configured: number;
+  provider_ref: string | null;
+  detail: string | null;
+  updated_at: number;
 }
 
 export interface Database {
@@ -220,6 +325,15 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   call_attempts: CallAttemptsTable;
   webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_signing_secrets: WebhookSigningSecretsTable;
+  flag_config: FlagConfigTable;
+  flag_notifications: FlagNotificationsTable;
+  call_turns: CallTurnsTable;
+  inbound_calls: InboundCallsTable;
+  inbound_rate_counters: InboundRateCountersTable;
+  number_provider_setup: NumberProviderSetupTable;
+  call_transfers: CallTransfersTable;
 }
 
 // Generated is re-exported so that later tables with database-assigned columns share one import.

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { createService, createLogger, type Service } from '../../src/service.ts';
 
@@ -21,7 +22,7 @@ export type TestService = {
   close(): Promise<void>;
 };
 
-async function createPgSchema(url: string): Promise<string> {
+export async function createPgSchema(url: string): Promise<string> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -30,16 +31,27 @@ async function createPgSchema(url: string): Promise<string> {
   return schema;
 }
 
-async function dropPgSchema(url: string, schema: string): Promise<void> {
+export async function dropPgSchema(url: string, schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(`drop schema if exists ${schema} cascade`);
   await client.end();
 }
 
-export async function startTestService(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestService> {
+export type TestServiceOptions = {
+  /** PostgreSQL: use this existing schema (e.g. shared by two services); its creator drops it. */
+  schema?: string;
+  logger?: Logger;
+};
+
+export async function startTestService(
+  dialect: TestDialect,
+  env: Record<string, string> = {},
+  options: TestServiceOptions = {},
+): Promise<TestService> {
   const pgUrl = process.env.TEST_DATABASE_URL;
-  const schema = dialect === 'postgres' ? await createPgSchema(pgUrl!) : undefined;
+  const ownSchema = dialect === 'postgres' && options.schema === undefined;
+  const schema = dialect === 'postgres' ? (options.schema ?? (await createPgSchema(pgUrl!))) : undefined;
   const config = loadConfig({
     DATABASE_URL: dialect === 'postgres' ? pgUrl : 'sqlite::memory:',
     BUDDY_ADMIN_EMAIL: ADMIN.email,
@@ -47,7 +59,7 @@ export async function startTestService(dialect: TestDialect, env: Record<string,
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const service = await createService(config, { schema, poolSize: 4, logger: createLogger(env.LOG_LEVEL ?? 'silent') });
+  const service = await createService(config, { schema, poolSize: 4, logger: options.logger ?? createLogger(env.LOG_LEVEL ?? 'silent') });
   return {
     service,
     api(method, path, options = {}) {
@@ -63,7 +75,7 @@ export async function startTestService(dialect: TestDialect, env: Record<string,
     },
     async close() {
       await service.close();
-      if (schema) await dropPgSchema(pgUrl!, schema);
+      if (schema && ownSchema) await dropPgSchema(pgUrl!, schema);
     },
   };
 }

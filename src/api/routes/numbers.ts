@@ -49,13 +49,19 @@ export function registerNumberRoutes(app: Routes, deps: AppDeps): void {
     const owner = ownerForCreate(principal, { reseller_id, merchant_id });
     const at = now();
     const row = { id: newId(), ...owner, ...fields, created_at: at, updated_at: at };
+    // Point the provider at Buddy before saving (src/telephony/numbers); the outcome is part of the answer.
+    const taken = await db.selectFrom('numbers').select('id').where('phone_number', '=', fields.phone_number).executeTakeFirst();
+    if (taken) throw conflict(`phone number ${fields.phone_number} is already registered`);
+    const provider = fields.provider.toLowerCase() as 'twilio' | 'plivo' | 'exotel';
+    const setup = deps.telephony ? await deps.telephony.numbers.configure(provider, fields.phone_number) : null;
     try {
       await db.insertInto('numbers').values(row).execute();
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`phone number ${fields.phone_number} is already registered`);
       throw err;
     }
-    return reply.code(201).send(numberView(row));
+    if (setup) await deps.telephony!.numbers.save(row.id, provider, setup);
+    return reply.code(201).send({ ...numberView(row), ...setup });
   });
 
   app.get('/numbers', { schema: { tags: ['numbers'] } }, async (req) => {
