@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/connection.ts';
 import { toJson } from '../../src/db/json.ts';
 import { callConfigSchema } from '../../src/domain/call-config.ts';
-import { emptyMetaData } from '../../src/domain/lead.ts';
+import { newLeadRow } from '../../src/db/repos/leads.ts';
 
 export type SeedOptions = {
   leads: number;
@@ -50,39 +50,16 @@ export async function seedDueLeads(db: Db, options: SeedOptions): Promise<{ lead
       const i = start + k;
       const id = randomUUID();
       leadIds.push(id);
-      return {
+      return newLeadRow({
         id,
-        ...OWNER,
-        template_id: templateId,
-        template_name: 'seed',
-        request_id: `seed-${i}`,
-        payload: toJson({ customer_mobile_number: seededPhone(i) }),
-        reporting_webhook_url: null,
-        execution_mode: 'TELEPHONY',
-        is_playground: 0,
-        configurations_override: null,
-        status: 'BACKLOG',
-        outcome: null,
-        attempt_count: 0,
-        call_id: null,
-        next_attempt_at: options.dueAt(i),
-        lease_owner: null,
-        lease_expires_at: null,
-        recording_url: null,
-        meta_data: toJson(emptyMetaData()),
-        platform_status: null,
-        platform_reason: null,
-        provider_status: null,
-        provider_reason: null,
-        provider_hangup_cause: null,
-        session_end_reason: null,
-        agent_outcome: null,
-        agent_outcome_source: null,
-        call_direction: 'OUTBOUND',
-        created_at: at,
-        updated_at: at,
-        finished_at: null,
-      };
+        owner: OWNER,
+        template: { id: templateId, name: 'seed' },
+        requestId: `seed-${i}`,
+        payload: { customer_mobile_number: seededPhone(i) },
+        executionMode: 'TELEPHONY',
+        nextAttemptAt: options.dueAt(i),
+        at,
+      });
     });
     await db.kysely.insertInto('leads').values(rows).execute();
   }

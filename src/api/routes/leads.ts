@@ -7,13 +7,13 @@ import { authorize, ownerForCreate, visibleOr404, writableOr403 } from '../authe
 import { badRequest, conflict, fieldError, unprocessable } from '../errors.ts';
 import { idempotencyScope, withIdempotency } from '../idempotency.ts';
 import { decodeCursor, pageOf, pageQuery } from '../pagination.ts';
-import { newId, now } from '../../core/ids.ts';
-import { fromJson, toJson } from '../../db/json.ts';
+import { now } from '../../core/ids.ts';
+import { fromJson } from '../../db/json.ts';
 import { ownedBy } from '../../db/scope.ts';
 import { findTemplateByName } from '../../db/repos/templates.ts';
-import { findLeadById, leadView } from '../../db/repos/leads.ts';
+import { findLeadById, leadView, newLeadRow } from '../../db/repos/leads.ts';
 import { E164_MESSAGE, isE164 } from '../../domain/phone.ts';
-import { EXECUTION_MODES, emptyMetaData, LEAD_STATUSES } from '../../domain/lead.ts';
+import { EXECUTION_MODES, LEAD_STATUSES } from '../../domain/lead.ts';
 import { callConfigSchema } from '../../domain/call-config.ts';
 import { compilePayloadValidator } from '../../domain/template/index.ts';
 
@@ -77,40 +77,18 @@ export function registerLeadRoutes(app: Routes, deps: AppDeps): void {
     const payload = body.reporting_webhook_url ? { ...body.payload, reporting_webhook_url: body.reporting_webhook_url } : body.payload;
     const result = await withIdempotency(deps.db, scope, deps.config.idempotencyTtlSeconds * 1000, async (trx) => {
       const at = now();
-      const lead = {
-        id: newId(),
-        ...owner,
-        merchant_id: owner.merchant_id ?? template.merchant_id,
-        template_id: template.id,
-        template_name: template.name,
-        request_id: body.request_id,
-        payload: toJson(payload),
-        reporting_webhook_url: body.reporting_webhook_url ?? null,
-        execution_mode: body.execution_mode,
-        is_playground: body.is_playground ? 1 : 0,
-        configurations_override: body.is_playground && body.configurations_override ? toJson(body.configurations_override) : null,
-        status: 'BACKLOG',
-        outcome: null,
-        attempt_count: 0,
-        call_id: null,
-        next_attempt_at: dialled ? at + initialOffsetS * 1000 : null,
-        lease_owner: null,
-        lease_expires_at: null,
-        recording_url: null,
-        meta_data: toJson(emptyMetaData()),
-        platform_status: null,
-        platform_reason: null,
-        provider_status: null,
-        provider_reason: null,
-        provider_hangup_cause: null,
-        session_end_reason: null,
-        agent_outcome: null,
-        agent_outcome_source: null,
-        call_direction: 'OUTBOUND',
-        created_at: at,
-        updated_at: at,
-        finished_at: null,
-      };
+      const lead = newLeadRow({
+        owner: { ...owner, merchant_id: owner.merchant_id ?? template.merchant_id },
+        template,
+        requestId: body.request_id,
+        payload,
+        executionMode: body.execution_mode,
+        nextAttemptAt: dialled ? at + initialOffsetS * 1000 : null,
+        reportingWebhookUrl: body.reporting_webhook_url ?? null,
+        isPlayground: body.is_playground,
+        configurationsOverride: body.is_playground ? (body.configurations_override ?? null) : null,
+        at,
+      });
       await trx.insertInto('leads').values(lead).execute();
       return {
         statusCode: 201,

@@ -1,7 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, LeadsTable } from '../schema.ts';
-import { fromJson } from '../json.ts';
-import { iso } from '../../core/ids.ts';
+import { fromJson, toJson } from '../json.ts';
+import { iso, newId } from '../../core/ids.ts';
+import { NO_FACTS } from '../../domain/outcome.ts';
 import { emptyMetaData, type LeadMetaData } from '../../domain/lead.ts';
 
 export type LeadRow = Selectable<LeadsTable>;
@@ -43,5 +44,52 @@ export function leadView(row: LeadRow) {
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     finished_at: iso(row.finished_at),
+  };
+}
+
+export type NewLead = {
+  owner: { reseller_id: string; merchant_id: string | null };
+  template: { id: string; name: string };
+  requestId: string;
+  payload: Record<string, unknown>;
+  executionMode: string;
+  direction?: 'OUTBOUND' | 'INBOUND';
+  status?: 'BACKLOG' | 'PROCESSING';
+  nextAttemptAt: number | null;
+  reportingWebhookUrl?: string | null;
+  isPlayground?: boolean;
+  configurationsOverride?: Record<string, unknown> | null;
+  at: number;
+  id?: string;
+};
+
+/** The row of a new lead: every lead, pushed, inbound or seeded, starts from here. */
+export function newLeadRow(lead: NewLead): LeadRow {
+  return {
+    id: lead.id ?? newId(),
+    reseller_id: lead.owner.reseller_id,
+    merchant_id: lead.owner.merchant_id,
+    template_id: lead.template.id,
+    template_name: lead.template.name,
+    request_id: lead.requestId,
+    payload: toJson(lead.payload),
+    reporting_webhook_url: lead.reportingWebhookUrl ?? null,
+    execution_mode: lead.executionMode,
+    is_playground: lead.isPlayground ? 1 : 0,
+    configurations_override: lead.configurationsOverride ? toJson(lead.configurationsOverride) : null,
+    status: lead.status ?? 'BACKLOG',
+    outcome: null,
+    attempt_count: 0,
+    call_id: null,
+    next_attempt_at: lead.nextAttemptAt,
+    lease_owner: null,
+    lease_expires_at: null,
+    recording_url: null,
+    meta_data: toJson(emptyMetaData()),
+    ...NO_FACTS,
+    call_direction: lead.direction ?? 'OUTBOUND',
+    created_at: lead.at,
+    updated_at: lead.at,
+    finished_at: null,
   };
 }

@@ -6,9 +6,8 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, NumbersTable } from '../../db/schema.ts';
-import { toJson } from '../../db/json.ts';
 import { newId, now } from '../../core/ids.ts';
-import { emptyMetaData } from '../../domain/lead.ts';
+import { newLeadRow } from '../../db/repos/leads.ts';
 import { recordPlaced, startAttempt, type CallAttempt } from '../../calls/attempts.ts';
 import type { ProviderName } from '../provider.ts';
 import type { InboundCandidate } from './inbound-routing.ts';
@@ -22,44 +21,19 @@ export async function createInboundLead(
   const { template } = input.candidate;
   return db.transaction().execute(async (trx) => {
     const at = now();
-    const leadId = newId();
-    await trx
-      .insertInto('leads')
-      .values({
-        id: leadId,
-        reseller_id: template.reseller_id,
-        merchant_id: template.merchant_id,
-        template_id: template.id,
-        template_name: template.name,
-        request_id: `inbound-${input.callId}`,
-        payload: toJson({ customer_mobile_number: input.caller }),
-        reporting_webhook_url: null,
-        execution_mode: input.test ? 'TELEPHONY_TEST' : 'TELEPHONY',
-        is_playground: 0,
-        configurations_override: null,
-        status: 'PROCESSING',
-        outcome: null,
-        attempt_count: 0,
-        call_id: null,
-        next_attempt_at: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        recording_url: null,
-        meta_data: toJson(emptyMetaData()),
-        platform_status: null,
-        platform_reason: null,
-        provider_status: null,
-        provider_reason: null,
-        provider_hangup_cause: null,
-        session_end_reason: null,
-        agent_outcome: null,
-        agent_outcome_source: null,
-        call_direction: 'INBOUND',
-        created_at: at,
-        updated_at: at,
-        finished_at: null,
-      })
-      .execute();
+    const lead = newLeadRow({
+      owner: { reseller_id: template.reseller_id, merchant_id: template.merchant_id },
+      template,
+      requestId: `inbound-${input.callId}`,
+      payload: { customer_mobile_number: input.caller },
+      executionMode: input.test ? 'TELEPHONY_TEST' : 'TELEPHONY',
+      direction: 'INBOUND',
+      status: 'PROCESSING',
+      nextAttemptAt: null,
+      at,
+    });
+    const leadId = lead.id;
+    await trx.insertInto('leads').values(lead).execute();
     const attempt = await startAttempt(trx, {
       leadId,
       provider: input.provider,
