@@ -64,7 +64,9 @@ async function run(dialect: 'sqlite' | 'postgres', scenario: 'paced' | 'backlog'
   const { db, url, cleanup } = await openFresh(dialect);
   try {
     await migrateToLatest(db);
-    const config = loadConfig({ DATABASE_URL: url, ...twilio.env, LOG_LEVEL: 'silent', EMULATOR_ENABLED: 'false' });
+    // BUDDY_DISPATCH_* knobs pass through, so a run can try other tick, batch and concurrency values.
+    const knobs = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BUDDY_DISPATCH_')));
+    const config = loadConfig({ ...knobs, DATABASE_URL: url, ...twilio.env, LOG_LEVEL: 'silent', EMULATOR_ENABLED: 'false' });
     // Seeded relative to 0, then shifted to start shortly after the dispatcher is ready, so that
     // the time spent writing 10,000 rows does not count as delay.
     const offset = scenario === 'paced' ? (i: number) => Math.floor((i * 1000) / RATE) : () => 0;
