@@ -3,6 +3,7 @@
  * base64url of "created_at:id" of the last row returned.
  */
 import { z } from 'zod';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { badRequest } from './errors.ts';
 
 export const pageQuery = {
@@ -30,4 +31,9 @@ export function pageOf<T extends { created_at: number; id: string }>(rows: T[], 
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/** Rows after the cursor in (created_at desc, id desc) order; unqualified columns, like ownedBy. */
+export function afterCursor(cursor: Cursor): Expression<SqlBool> {
+  return sql<SqlBool>`(created_at < ${cursor.createdAt} or (created_at = ${cursor.createdAt} and id < ${cursor.id}))`;
 }

@@ -6,7 +6,7 @@ import type { AppDeps, Routes } from '../app.ts';
 import { authorize, ownerForCreate, visibleOr404, writableOr403 } from '../authenticate.ts';
 import { badRequest, conflict, fieldError, unprocessable } from '../errors.ts';
 import { idempotencyScope, withIdempotency } from '../idempotency.ts';
-import { decodeCursor, pageOf, pageQuery } from '../pagination.ts';
+import { afterCursor, decodeCursor, pageOf, pageQuery } from '../pagination.ts';
 import { now } from '../../core/ids.ts';
 import { fromJson } from '../../db/json.ts';
 import { ownedBy } from '../../db/scope.ts';
@@ -121,9 +121,7 @@ export function registerLeadRoutes(app: Routes, deps: AppDeps): void {
       .$if(q.request_id !== undefined, (qb) => qb.where('request_id', '=', q.request_id!))
       .$if(q.created_after !== undefined, (qb) => qb.where('created_at', '>=', Date.parse(q.created_after!)))
       .$if(q.created_before !== undefined, (qb) => qb.where('created_at', '<', Date.parse(q.created_before!)))
-      .$if(after !== null, (qb) =>
-        qb.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
-      )
+      .$if(after !== null, (qb) => qb.where(afterCursor(after!)))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(q.limit + 1)

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AppDeps, Routes } from '../app.ts';
 import { authorize, ownerForCreate, visibleOr404, writableOr403 } from '../authenticate.ts';
 import { conflict, unprocessable, type FieldIssue } from '../errors.ts';
-import { decodeCursor, pageOf, pageQuery } from '../pagination.ts';
+import { afterCursor, decodeCursor, pageOf, pageQuery } from '../pagination.ts';
 import { newId, now, iso } from '../../core/ids.ts';
 import { toJson } from '../../db/json.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -98,9 +98,7 @@ export function registerTemplateRoutes(app: Routes, deps: AppDeps): void {
         .where(ownedBy(principal))
         .$if(name !== undefined, (qb) => qb.where('name', '=', name!))
         .$if(is_active !== undefined, (qb) => qb.where('is_active', '=', is_active === 'true' ? 1 : 0))
-        .$if(after !== null, (qb) =>
-          qb.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
-        )
+        .$if(after !== null, (qb) => qb.where(afterCursor(after!)))
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit + 1)
