@@ -21,16 +21,9 @@ export function plivoRoutes(state: EmulatorState): Route[] {
   const authed = (handle: (req: ApiRequest) => ApiReply) => (req: ApiRequest) =>
     req.auth !== null && req.auth.username === req.params[0] && req.auth.password !== '' ? handle(req) : error(401, 'authentication failed');
 
-  const makeCall = (req: ApiRequest): ApiReply => {
-    const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
-    const replayed = state.replay('plivo', req.params[0]!, key);
-    if (replayed) return ok(201, { message: 'call fired', request_uuid: replayed.requestId });
-    const from = jsonField(req.json, 'from');
-    const to = jsonField(req.json, 'to');
-    const answerUrl = jsonField(req.json, 'answer_url');
-    if (!from || !to || !answerUrl) return error(400, 'from, to and answer_url are required');
-    if (to.includes('<')) return error(400, 'bulk calls are not emulated');
-    const call = newCall({
+  // A call Plivo dials out for this account: the customer's (Call API) or an agent's (MultiPartyCall).
+  const outboundCall = (req: ApiRequest, from: string, to: string, extra: Partial<EmulatedCall>): EmulatedCall =>
+    newCall({
       provider: 'plivo',
       sid: uuid(),
       requestId: uuid(),
@@ -40,6 +33,19 @@ export function plivoRoutes(state: EmulatorState): Route[] {
       from: normalizeNumber(from),
       to: normalizeNumber(to),
       script: state.scriptFor(to),
+      ...extra,
+    });
+
+  const makeCall = (req: ApiRequest): ApiReply => {
+    const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
+    const replayed = state.replay('plivo', req.params[0]!, key);
+    if (replayed) return ok(201, { message: 'call fired', request_uuid: replayed.requestId });
+    const from = jsonField(req.json, 'from');
+    const to = jsonField(req.json, 'to');
+    const answerUrl = jsonField(req.json, 'answer_url');
+    if (!from || !to || !answerUrl) return error(400, 'from, to and answer_url are required');
+    if (to.includes('<')) return error(400, 'bulk calls are not emulated');
+    const call = outboundCall(req, from, to, {
       answerUrl,
       ringUrl: jsonField(req.json, 'ring_url'),
       statusCallbackUrl: jsonField(req.json, 'hangup_url'),
@@ -99,16 +105,7 @@ export function plivoRoutes(state: EmulatorState): Route[] {
     const from = field('from');
     const to = field('to');
     if (!from || !to) return error(400, 'either call_uuid or from and to are required');
-    const call = newCall({
-      provider: 'plivo',
-      sid: uuid(),
-      requestId: uuid(),
-      accountId: req.params[0]!,
-      authToken: req.auth!.password,
-      direction: 'outbound',
-      from: normalizeNumber(from),
-      to: normalizeNumber(to),
-      script: state.scriptFor(to),
+    const call = outboundCall(req, from, to, {
       inlineProgram: [conference(field('start_mpc_on_enter') !== 'false')],
       statusCallbackUrl: field('call_status_callback_url'),
     });
