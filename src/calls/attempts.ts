@@ -68,45 +68,63 @@ export type StartAttemptInput = {
  * the call and recording it can be reconciled instead of dialled again.
  */
 export async function startAttempt(trx: Tx, input: StartAttemptInput): Promise<CallAttempt> {
-  const lead = await trx.selectFrom('leads').select(['attempt_count']).where('id', '=', input.leadId).executeTakeFirstOrThrow();
-  const attemptNumber = lead.attempt_count + 1;
+  const [attempt] = await startAttempts(trx, [input]);
+  return attempt!;
+}
+
+/**
+ * `startAttempt` for several distinct leads in three statements, whatever their number (the
+ * dispatcher starts a group of leads per transaction). The caller holds the leads' rows (the
+ * dispatcher's lease update locks them), so the counts read here are the ones incremented.
+ */
+export async function startAttempts(trx: Tx, inputs: readonly StartAttemptInput[]): Promise<CallAttempt[]> {
+  if (inputs.length === 0) return [];
+  const leadIds = inputs.map((i) => i.leadId);
+  if (new Set(leadIds).size !== leadIds.length) throw new Error('startAttempts: one attempt per lead at a time');
+  const rows = await trx.selectFrom('leads').select(['id', 'attempt_count']).where('id', 'in', leadIds).execute();
+  const counts = new Map(rows.map((r) => [r.id, r.attempt_count]));
   const at = now();
-  const attempt: CallAttempt = {
-    id: newId(),
-    lead_id: input.leadId,
-    attempt_number: attemptNumber,
-    provider: input.provider,
-    is_test: input.isTest ? 1 : 0,
-    direction: input.direction ?? 'OUTBOUND',
-    number_id: input.numberId ?? null,
-    from_number: input.fromNumber ?? null,
-    to_number: input.toNumber,
-    dial_key: `${input.leadId}:${attemptNumber}`,
-    call_id: null,
-    status: 'dialing',
-    status_rank: 0,
-    last_sequence: null,
-    last_event_at: null,
-    ...NO_FACTS,
-    outcome: null,
-    failure_reason: null,
-    call_ended_by: null,
-    duration_seconds: null,
-    recording_url: null,
-    conversation: null,
-    created_at: at,
-    answered_at: null,
-    ended_at: null,
-    finished_at: null,
-    updated_at: at,
-  };
-  await trx.insertInto('call_attempts').values(attempt).execute();
+  const attempts = inputs.map((input): CallAttempt => {
+    const count = counts.get(input.leadId);
+    if (count === undefined) throw new Error(`startAttempts: lead ${input.leadId} does not exist`);
+    const attemptNumber = count + 1;
+    return {
+      id: newId(),
+      lead_id: input.leadId,
+      attempt_number: attemptNumber,
+      provider: input.provider,
+      is_test: input.isTest ? 1 : 0,
+      direction: input.direction ?? 'OUTBOUND',
+      number_id: input.numberId ?? null,
+      from_number: input.fromNumber ?? null,
+      to_number: input.toNumber,
+      dial_key: `${input.leadId}:${attemptNumber}`,
+      call_id: null,
+      status: 'dialing',
+      status_rank: 0,
+      last_sequence: null,
+      last_event_at: null,
+      ...NO_FACTS,
+      outcome: null,
+      failure_reason: null,
+      call_ended_by: null,
+      duration_seconds: null,
+      recording_url: null,
+      conversation: null,
+      created_at: at,
+      answered_at: null,
+      ended_at: null,
+      finished_at: null,
+      updated_at: at,
+    };
+  });
+  await trx.insertInto('call_attempts').values(attempts).execute();
   await trx
     .updateTable('leads')
-    .set({ status: 'PROCESSING', attempt_count: attemptNumber, call_id: null, next_attempt_at: null, updated_at: at })
-    .where('id', '=', input.leadId)
+    .set((eb) => ({ status: 'PROCESSING', attempt_count: eb('attempt_count', '+', 1), call_id: null, next_attempt_at: null, updated_at: at }))
+    .where('id', 'in', leadIds)
     .execute();
-  return attempt;
+  return attempts;
 }
 
 /** The provider accepted the call: remember its id on the attempt and the lead. */

@@ -1,17 +1,18 @@
 /**
- * Records placed calls (the provider's call id on the attempt and on the lead) in groups: the
- * calls placed while one transaction commits are written together by the next, so a busy
- * dispatcher pays about one commit for many calls instead of one each.
+ * Records placed calls (the provider's call id on the attempt and on the lead) in groups
+ * (grouper.ts): the calls placed while one transaction commits are written together by the
+ * next, so a busy dispatcher pays about one commit for many calls instead of one each.
  *
- * A call id that is never written (crash, failed group) only leaves an attempt without a call id,
- * which the sweeper looks up at the provider; a failed group is retried one call at a time.
+ * A call id that is never written (crash, failed write) only leaves an attempt without a call
+ * id, which the sweeper looks up at the provider.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Db } from '../db/connection.ts';
 import { recordPlaced } from '../calls/attempts.ts';
+import { createGrouper } from './grouper.ts';
 
-type Pending = { attemptId: string; callId: string; resolve(): void; reject(err: unknown): void };
+type PlacedCall = { attemptId: string; callId: string };
 
 export type CallRecorder = { record(attemptId: string, callId: string): Promise<void> };
 
@@ -22,37 +23,15 @@ export async function recordCall(db: Db, attemptId: string, callId: string): Pro
 
 // PostgreSQL commits without waiting for the WAL flush: losing this write in a database crash
 // costs a lookup by the sweeper, never a call, so it need not cost an fsync per call.
-async function writeCalls(db: Db, calls: { attemptId: string; callId: string }[]): Promise<void> {
+async function writeCalls(db: Db, calls: PlacedCall[]): Promise<void[]> {
   await db.kysely.transaction().execute(async (trx) => {
     if (db.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
     for (const call of calls) await recordPlaced(trx as Kysely<Database>, call.attemptId, call.callId);
   });
+  return calls.map(() => undefined);
 }
 
 export function createCallRecorder(db: Db): CallRecorder {
-  let queue: Pending[] = [];
-  let flushing = false;
-
-  async function flush(): Promise<void> {
-    flushing = true;
-    while (queue.length > 0) {
-      const group = queue;
-      queue = [];
-      try {
-        await writeCalls(db, group);
-        for (const item of group) item.resolve();
-      } catch {
-        for (const item of group) await recordCall(db, item.attemptId, item.callId).then(item.resolve, item.reject);
-      }
-    }
-    flushing = false;
-  }
-
-  return {
-    record: (attemptId, callId) =>
-      new Promise<void>((resolve, reject) => {
-        queue.push({ attemptId, callId, resolve, reject });
-        if (!flushing) void flush();
-      }),
-  };
+  const write = createGrouper<PlacedCall, void>((calls) => writeCalls(db, calls), 500);
+  return { record: (attemptId, callId) => write({ attemptId, callId }) };
 }

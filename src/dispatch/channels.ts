@@ -9,9 +9,10 @@
  *   calls at once, i.e. open attempts (finished_at is null) on it. A channel is therefore
  *   released exactly when its attempt finishes, by whatever finishes it.
  *
- * Both run inside the transaction that starts the attempt. On PostgreSQL the destination is
- * serialised with an advisory lock (blocking mode only) and the number row is locked
- * FOR UPDATE before counting, so concurrent dispatchers cannot both take the last channel.
+ * Both are read inside the transaction that starts a group of attempts (dial-transaction.ts),
+ * which then counts its own calls in memory. On PostgreSQL the destinations are serialised
+ * with advisory locks (blocking mode only) and the number rows are locked FOR UPDATE before
+ * counting, so concurrent dispatchers cannot both take the last channel.
  */
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
@@ -19,7 +20,6 @@ import type { Dialect } from '../db/connection.ts';
 import type { CallConfig } from '../domain/call-config.ts';
 import type { FlagStore } from '../flags/flag-store.ts';
 import { outboundRateLimit } from '../flags/index.ts';
-import type { NumberRow } from './batch-context.ts';
 
 export type RateLimit = { maxCalls: number; windowSeconds: number; block: boolean };
 
@@ -36,38 +36,53 @@ export function rateLimitOf(config: CallConfig, flags: FlagStore): RateLimit {
   return { maxCalls: global.maxCalls, windowSeconds: global.windowSeconds, block: global.blockEnabled };
 }
 
-/** Calls placed to `phone` since `since`, and when the oldest of them was placed. */
-export async function destinationUsage(trx: Transaction<Database>, phone: string, since: number): Promise<{ count: number; oldest: number | null }> {
-  const row = await trx
+/** When each call placed to one of `phones` since `since` was placed, oldest first, per phone. */
+export async function placedCallTimes(trx: Transaction<Database>, phones: readonly string[], since: number): Promise<Map<string, number[]>> {
+  const times = new Map<string, number[]>();
+  if (phones.length === 0) return times;
+  const rows = await trx
     .selectFrom('call_attempts')
-    .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min<number | null>('created_at').as('oldest')])
-    .where('to_number', '=', phone)
+    .select(['to_number', 'created_at'])
+    .where('to_number', 'in', [...new Set(phones)])
     .where('created_at', '>', since)
     .where('direction', '=', 'OUTBOUND')
     .where((w) => w.or([w('platform_status', 'is', null), w('platform_status', '=', 'INITIATED')]))
-    .executeTakeFirstOrThrow();
-  return { count: Number(row.count), oldest: row.oldest === null ? null : Number(row.oldest) };
+    .orderBy('created_at')
+    .execute();
+  for (const row of rows) {
+    const list = times.get(row.to_number) ?? [];
+    list.push(Number(row.created_at));
+    times.set(row.to_number, list);
+  }
+  return times;
 }
 
 /**
- * The first candidate with a free channel, locked for this transaction; null when all are
- * busy. `full` remembers numbers found busy during one batch so they are not counted again.
+ * The open calls (busy channels) of each of these numbers that is still AVAILABLE. On
+ * PostgreSQL the number rows are locked first, in id order so that concurrent groups cannot
+ * deadlock, and stay locked until the transaction ends: no other node can count the same free
+ * channel meanwhile.
  */
-export async function takeChannel(trx: Transaction<Database>, dialect: Dialect, candidates: NumberRow[], full: Set<string>): Promise<NumberRow | null> {
-  for (const number of candidates) {
-    if (full.has(number.id)) continue;
-    if (dialect === 'postgres') {
-      const locked = await trx.selectFrom('numbers').select('status').where('id', '=', number.id).forUpdate().executeTakeFirst();
-      if (locked?.status !== 'AVAILABLE') continue;
-    }
-    const open = await trx
-      .selectFrom('call_attempts')
-      .select((eb) => eb.fn.countAll<number | string>().as('count'))
-      .where('number_id', '=', number.id)
-      .where('finished_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    if (Number(open.count) < number.maximum_channels) return number;
-    full.add(number.id);
-  }
-  return null;
+export async function lockNumbers(trx: Transaction<Database>, dialect: Dialect, numberIds: readonly string[]): Promise<Map<string, number>> {
+  const busy = new Map<string, number>();
+  if (numberIds.length === 0) return busy;
+  const ids = [...new Set(numberIds)];
+  const available = await trx
+    .selectFrom('numbers')
+    .select(['id', 'status'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .$if(dialect === 'postgres', (q) => q.forUpdate())
+    .execute();
+  for (const row of available) if (row.status === 'AVAILABLE') busy.set(row.id, 0);
+  if (busy.size === 0) return busy;
+  const open = await trx
+    .selectFrom('call_attempts')
+    .select((eb) => ['number_id', eb.fn.countAll<number | string>().as('count')])
+    .where('number_id', 'in', [...busy.keys()])
+    .where('finished_at', 'is', null)
+    .groupBy('number_id')
+    .execute();
+  for (const row of open) busy.set(row.number_id!, Number(row.count));
+  return busy;
 }

@@ -3,13 +3,13 @@
  * PostgreSQL) share the schedule without dialling a lead twice.
  *
  *   BACKLOG, due, lease free ──claimDueLeads──▶ BACKLOG + lease(token, expiry)
- *        ├── holdLease (in the transaction that starts the attempt) ──▶ PROCESSING
+ *        ├── holdLeases (in the transaction that starts the attempt) ──▶ PROCESSING
  *        ├── deferLead ──▶ BACKLOG, next_attempt_at later, lease free
  *        └── process dies ──▶ the lease expires and any dispatcher claims the lead again
  *
  * A lease token is unique per claim, so a dispatcher whose lease ran out and was taken over
  * can never start an attempt on a lead it no longer holds. Cancel (src/api/routes/leads.ts)
- * only touches BACKLOG leads with a free or expired lease; `holdLease` re-checks the status.
+ * only touches BACKLOG leads with a free or expired lease; `holdLeases` re-checks the status.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
@@ -50,20 +50,28 @@ export async function claimDueLeads(db: Kysely<Database>, dialect: Dialect, o: C
 }
 
 /**
- * Inside the transaction that acts on a claimed lead: true when the lead is still BACKLOG and
- * still ours. On PostgreSQL the update also locks the row until the transaction ends, so a
- * concurrent cancel waits and then finds the lead PROCESSING. The lease is renewed, so that the
- * provider request that follows has a whole lease before a sweeper may look at it.
+ * Inside the transaction that acts on claimed leads: the ids of those still BACKLOG and still
+ * held under the given tokens. On PostgreSQL the update also locks those rows until the
+ * transaction ends, so a concurrent cancel waits and then finds the lead PROCESSING. The lease
+ * is renewed, so that the provider request that follows has a whole lease before a sweeper may
+ * look at it. One statement per distinct token (a dial group spans a claim or two).
  */
-export async function holdLease(trx: Transaction<Database>, leadId: string, token: string, now: number, leaseMs: number): Promise<boolean> {
-  const result = await trx
-    .updateTable('leads')
-    .set({ updated_at: now, lease_expires_at: now + leaseMs })
-    .where('id', '=', leadId)
-    .where('status', '=', 'BACKLOG')
-    .where('lease_owner', '=', token)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export async function holdLeases(trx: Transaction<Database>, leads: readonly { id: string; token: string }[], now: number, leaseMs: number): Promise<Set<string>> {
+  const byToken = new Map<string, string[]>();
+  for (const { id, token } of leads) byToken.set(token, [...(byToken.get(token) ?? []), id]);
+  const held = new Set<string>();
+  for (const [token, ids] of byToken) {
+    const rows = await trx
+      .updateTable('leads')
+      .set({ updated_at: now, lease_expires_at: now + leaseMs })
+      .where('id', 'in', ids)
+      .where('status', '=', 'BACKLOG')
+      .where('lease_owner', '=', token)
+      .returning('id')
+      .execute();
+    for (const row of rows) held.add(row.id);
+  }
+  return held;
 }
 
 /** Keeps a claimed lead ours until `until` (work that may outlast the lease, e.g. pre-checks). */
@@ -110,7 +118,11 @@ export async function releaseLease(db: Kysely<Database>, leadId: string, token: 
   await db.updateTable('leads').set({ lease_owner: null, lease_expires_at: null }).where('id', '=', leadId).where('lease_owner', '=', token).execute();
 }
 
-/** Serialises transactions about one destination number (PostgreSQL; SQLite has one writer). */
-export async function lockDestination(trx: Transaction<Database>, dialect: Dialect, phone: string): Promise<void> {
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`buddy:dest:${phone}`}))`.execute(trx);
+/**
+ * Serialises transactions about these destination numbers (PostgreSQL; SQLite has one writer).
+ * Taken in sorted order, so that two groups sharing destinations cannot deadlock.
+ */
+export async function lockDestinations(trx: Transaction<Database>, dialect: Dialect, phones: Iterable<string>): Promise<void> {
+  if (dialect !== 'postgres') return;
+  for (const phone of [...new Set(phones)].sort()) await sql`select pg_advisory_xact_lock(hashtext(${`buddy:dest:${phone}`}))`.execute(trx);
 }

@@ -5,8 +5,9 @@
  *   claimed ─gates.ts─▶ refuse ──▶ attempt started and finished NOT_INITIATED (its webhook queued)
  *      │          └───▶ defer  ──▶ BACKLOG again with a later next_attempt_at (nothing spent)
  *      └─pre-checks─▶ (same refuse / defer)
- *      └─dial-transaction.ts: lease still ours? rate limit, free channel, startAttempt ─commit─▶
- *          place with the provider (idempotency key = dial_key) ─▶ recordPlaced ─▶ PROCESSING
+ *      └─dial-transaction.ts, in a group with the leads that arrive meanwhile: lease still ours?
+ *          rate limit, free channel, startAttempts ─commit─▶ place with the provider
+ *          (idempotency key = dial_key) ─▶ recordPlaced (grouped too) ─▶ PROCESSING
  *
  * Placement failures: a refusal the provider answered (PlacementError) either finishes the
  * attempt as a failed call (and the retry rules apply) or, when transient, gives the attempt
@@ -26,14 +27,15 @@ import { finishAttempt, type CallAttempt } from '../calls/attempts.ts';
 import { notifyEnqueued } from '../delivery/signals.ts';
 import type { BackgroundTask } from '../service.ts';
 import { PlacementError, type CallPlacer } from './call-placer.ts';
-import { claimDueLeads, deferLead, extendLease, holdLease } from './claim.ts';
+import { claimDueLeads, deferLead, extendLease, holdLeases } from './claim.ts';
 import { createCallRecorder } from './call-recorder.ts';
 import { loadBatchContext } from './batch-context.ts';
 import { evaluateGates, type DialPlan } from './gates.ts';
 import { runPreChecks, worstCaseMs, type PreCheckResult, type SendRequest } from './pre-checks.ts';
 import { rateLimitOf } from './channels.ts';
-import { refuseIn, startDial, type Refusal } from './dial-transaction.ts';
+import { refuseIn, startDials, type DialRequest, type DialStart, type Refusal } from './dial-transaction.ts';
 import { createLimiter } from './limiter.ts';
+import { createGrouper } from './grouper.ts';
 
 export type DispatchSettings = {
   tickMs: number;
@@ -66,6 +68,8 @@ const placementRetryMs = () => 15_000 + Math.floor(Math.random() * 30_000);
  * and below the connection pool's size (10) so that recording a placed call always finds one.
  */
 const OPEN_TRANSACTIONS = 7;
+/** Leads started per dial transaction at most (each costs a row in a few multi-row statements). */
+const MAX_DIAL_GROUP = 200;
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { db, flags, logger, placer, settings } = deps;
@@ -80,6 +84,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const leaseMs = settings.leaseSeconds * 1000;
   const inTransaction = createLimiter(OPEN_TRANSACTIONS);
   const recorder = createCallRecorder(db);
+  const startDial = createGrouper<DialRequest, DialStart>(
+    (requests) => inTransaction(() => db.kysely.transaction().execute((trx) => startDials(trx, { dialect: db.dialect, logger, now: clock(), leaseMs }, requests))),
+    MAX_DIAL_GROUP,
+  );
 
   async function tick(): Promise<number> {
     if (!dispatchEnabled(flags)) return 0;
@@ -91,7 +99,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     lastLimit = limit;
     const leads = await claimDueLeads(db.kysely, db.dialect, { token, limit, now, leaseMs });
     if (leads.length === 0) return 0;
-    const batch = { ctx: await loadBatchContext(db.kysely, leads), fullNumbers: new Set<string>(), token };
+    const batch = { ctx: await loadBatchContext(db.kysely, leads), token };
     for (const lead of leads) {
       const job: Promise<void> = processLead(lead, batch)
         .catch((err: unknown) => logger.error({ err, lead_id: lead.id }, 'dispatch failed; the lead is retried when its lease expires'))
@@ -101,7 +109,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return leads.length;
   }
 
-  type Batch = { ctx: Awaited<ReturnType<typeof loadBatchContext>>; fullNumbers: Set<string>; token: string };
+  type Batch = { ctx: Awaited<ReturnType<typeof loadBatchContext>>; token: string };
 
   async function processLead(lead: LeadRow, batch: Batch): Promise<void> {
     const payload = fromJson<Record<string, unknown>>(lead.payload, {});
@@ -132,7 +140,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function refuse(lead: LeadRow, token: string, r: Refusal, metaData?: Record<string, unknown>): Promise<void> {
     const refused = await inTransaction(() =>
       db.kysely.transaction().execute(async (trx) => {
-        if (!(await holdLease(trx, lead.id, token, clock(), leaseMs))) return false;
+        if (!(await holdLeases(trx, [{ id: lead.id, token }], clock(), leaseMs)).has(lead.id)) return false;
         await refuseIn(trx, lead, r, metaData);
         return true;
       }),
@@ -143,12 +151,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   async function dial(lead: LeadRow, batch: Batch, plan: DialPlan, preChecks: PreCheckResult[]): Promise<void> {
-    const rate = rateLimitOf(plan.config, flags);
-    const started = await inTransaction(() =>
-      db.kysely.transaction().execute((trx) =>
-        startDial(trx, { dialect: db.dialect, logger, lead, plan, token: batch.token, now: clock(), leaseMs, rate, fullNumbers: batch.fullNumbers, preChecks }),
-      ),
-    );
+    const started = await startDial({ lead, plan, token: batch.token, rate: rateLimitOf(plan.config, flags), preChecks });
     if (started.kind === 'started') return place(lead, plan, started.attempt, started.from);
     if (started.kind === 'refused') notifyEnqueued();
     if (started.kind !== 'lost') logger.debug({ lead_id: lead.id, reason: started.reason }, `lead ${started.kind}`);

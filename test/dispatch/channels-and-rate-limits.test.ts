@@ -106,6 +106,15 @@ describe.each(DIALECTS)('per-destination rate limit (%s)', (dialect) => {
     expect(waiting[0]!.next_attempt_at! - Date.now()).toBeLessThanOrEqual(60_000);
   });
 
+  it('leads to one destination started together count each other against a blocking limit', async () => {
+    await h.template('together', { rate_limit_enabled: true, rate_limit_max_calls: 2, rate_limit_window_seconds: 60, rate_limit_block_enabled: true });
+    const leads = await Promise.all([1, 2, 3].map(() => h.pushLead('together', '+14155554005')));
+    await h.run();
+    expect(callsTo('+14155554005')).toHaveLength(2);
+    const statuses = await Promise.all(leads.map(async (id) => (await h.lead(id)).status));
+    expect(statuses.sort()).toEqual(['BACKLOG', 'PROCESSING', 'PROCESSING']);
+  });
+
   it('refusals do not count as calls placed', async () => {
     Object.assign(h.flagEnv, { OUTBOUND_RATE_LIMIT_MAX_CALLS: '1', OUTBOUND_RATE_LIMIT_BLOCK_ENABLED: 'true' });
     await h.t.api('POST', '/blacklist', { token: h.tokens.reseller, body: { phone_numbers: ['+14155554004'] } });
