@@ -79,10 +79,13 @@ export async function createService(config: Config, options: OpenOptions & { log
     const tasks: BackgroundTask[] = [...flagTasks];
     const telephony = await createTelephony({ config, db, logger });
     tasks.push(telephony.task);
-    // The dispatcher and its sweeper (BUDDY_DISPATCHER_ENABLED=false on API-only nodes).
-    if (config.dispatch.enabled) tasks.push(...(await createDispatchTasks({ config, db, flags, logger, placer: telephony.placer })).tasks);
-    // Webhook delivery (WEBHOOK_WORKER_ENABLED=false on API-only nodes); its metrics share the app's registry.
+    // Background tasks record their metrics on the app's registry.
     const metrics = createMetrics(db);
+    // The dispatcher and its sweeper (BUDDY_DISPATCHER_ENABLED=false on API-only nodes).
+    if (config.dispatch.enabled) {
+      tasks.push(...(await createDispatchTasks({ config, db, flags, logger, placer: telephony.placer, metrics: metrics.dispatch })).tasks);
+    }
+    // Webhook delivery (WEBHOOK_WORKER_ENABLED=false on API-only nodes).
     if (config.delivery.workerEnabled) tasks.push(createDeliveryWorker({ db, config: config.delivery, flags, logger, metrics: metrics.delivery }));
     const app = await buildApp({ config, db, tokens, logger, flags, devcycle, metrics, telephony: telephony.app });
     await app.ready();

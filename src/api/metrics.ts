@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/connection.ts';
 import { createDeliveryMetrics, type DeliveryMetrics } from '../delivery/metrics.ts';
+import { createDispatchMetrics, type DispatchMetrics } from '../dispatch/metrics.ts';
 
 export type Metrics = {
   registry: Registry;
@@ -9,6 +10,8 @@ export type Metrics = {
   leadsCreated: Counter;
   /** Webhook queue depth, attempts, outcomes and latency (src/delivery/metrics.ts). */
   delivery: DeliveryMetrics;
+  /** Leads started, refused and deferred, provider requests, dispatch delay (src/dispatch/metrics.ts). */
+  dispatch: DispatchMetrics;
 };
 
 export function createMetrics(db: Db): Metrics {
@@ -49,11 +52,13 @@ export function createMetrics(db: Db): Metrics {
   });
 
   const delivery = createDeliveryMetrics(registry, db);
+  const dispatch = createDispatchMetrics(registry, db);
 
   return {
     registry,
     leadsCreated,
     delivery,
+    dispatch,
     observeRequest(method, route, status, seconds) {
       httpDuration.observe({ method, route, status: String(status) }, seconds);
     },

@@ -35,7 +35,8 @@ export type Refusal = { word: RefusalWord; reason: string; provider: ProviderNam
 
 export type DialStart =
   | { kind: 'lost' }
-  | { kind: 'deferred' | 'refused'; reason: string }
+  | { kind: 'deferred'; reason: string }
+  | { kind: 'refused'; word: RefusalWord; reason: string }
   | { kind: 'started'; attempt: CallAttempt; from: string };
 
 /** A busy number is asked again after 2–5 s, spread so that waiting leads do not stampede. */
@@ -105,7 +106,7 @@ export async function startDials(trx: Transaction<Database>, ctx: DialGroupConte
     if (plan.candidates.length === 0) {
       const reason = `no AVAILABLE ${plan.config.calling_provider} number for reseller ${lead.reseller_id}`;
       await refuseIn(trx, lead, { word: 'NUMBER_UNAVAILABLE', reason, provider: plan.provider, to: plan.to });
-      results.set(lead.id, { kind: 'refused', reason });
+      results.set(lead.id, { kind: 'refused', word: 'NUMBER_UNAVAILABLE', reason });
       continue;
     }
     const number = plan.candidates.find((n) => (busy.get(n.id) ?? Infinity) < n.maximum_channels);

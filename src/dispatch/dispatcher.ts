@@ -36,6 +36,7 @@ import { rateLimitOf } from './channels.ts';
 import { refuseIn, startDials, type DialRequest, type DialStart, type Refusal } from './dial-transaction.ts';
 import { createLimiter } from './limiter.ts';
 import { createGrouper } from './grouper.ts';
+import { NO_DISPATCH_METRICS, type DispatchMetrics, type PlacementResult } from './metrics.ts';
 
 export type DispatchSettings = {
   tickMs: number;
@@ -52,6 +53,7 @@ export type DispatcherDeps = {
   placer: CallPlacer;
   send: SendRequest;
   settings: DispatchSettings;
+  metrics?: DispatchMetrics;
   clock?: () => number;
 };
 
@@ -74,6 +76,7 @@ const MAX_DIAL_GROUP = 200;
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { db, flags, logger, placer, settings } = deps;
   const clock = deps.clock ?? Date.now;
+  const metrics = deps.metrics ?? NO_DISPATCH_METRICS;
   const nodeId = randomUUID().slice(0, 8);
   const inFlight = new Set<Promise<void>>();
   let claims = 0;
@@ -133,7 +136,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   async function defer(lead: LeadRow, token: string, until: number, reason: string): Promise<void> {
-    await deferLead(db.kysely, lead.id, token, until, clock());
+    metrics.lead((await deferLead(db.kysely, lead.id, token, until, clock())) ? 'deferred' : 'lost');
     logger.debug({ lead_id: lead.id, until: new Date(until).toISOString(), reason }, 'lead deferred');
   }
 
@@ -145,24 +148,34 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         return true;
       }),
     );
-    if (!refused) return;
+    if (!refused) return metrics.lead('lost');
     notifyEnqueued(); // the refusal's reporting webhook is committed
+    metrics.lead('refused');
+    metrics.refusal(r.word);
     logger.info({ lead_id: lead.id, outcome: r.word, reason: r.reason }, 'lead refused before dialling');
   }
 
   async function dial(lead: LeadRow, batch: Batch, plan: DialPlan, preChecks: PreCheckResult[]): Promise<void> {
     const started = await startDial({ lead, plan, token: batch.token, rate: rateLimitOf(plan.config, flags), preChecks });
+    metrics.lead(started.kind);
     if (started.kind === 'started') return place(lead, plan, started.attempt, started.from);
-    if (started.kind === 'refused') notifyEnqueued();
+    if (started.kind === 'refused') {
+      notifyEnqueued();
+      metrics.refusal(started.word);
+    }
     if (started.kind !== 'lost') logger.debug({ lead_id: lead.id, reason: started.reason }, `lead ${started.kind}`);
   }
 
   async function place(lead: LeadRow, plan: DialPlan, attempt: CallAttempt, from: string): Promise<void> {
     const isTest = lead.execution_mode === 'TELEPHONY_TEST';
+    const requestedAt = clock();
+    if (lead.next_attempt_at !== null) metrics.delay(requestedAt - Number(lead.next_attempt_at));
+    const placement = (result: PlacementResult) => metrics.placement(plan.provider, result, clock() - requestedAt);
     let callId: string;
     try {
       ({ callId } = await placer.place({ lead, attempt, provider: plan.provider, from, to: plan.to, isTest }));
     } catch (err) {
+      placement(err instanceof PlacementError ? (err.transient ? 'retry_later' : 'refused') : 'no_answer');
       if (!(err instanceof PlacementError)) {
         logger.warn({ err, lead_id: lead.id, dial_key: attempt.dial_key }, 'no answer from the provider; the sweeper will look the call up');
         return;
@@ -179,6 +192,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       return;
     }
+    placement('placed');
     await recorder.record(attempt.id, callId);
     logger.debug({ lead_id: lead.id, call_sid: callId, dial_key: attempt.dial_key }, 'call placed');
   }

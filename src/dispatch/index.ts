@@ -13,13 +13,14 @@ import type { CallPlacer } from './call-placer.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { createSweeper, type Sweeper } from './sweeper.ts';
 import type { SendRequest } from './pre-checks.ts';
+import type { DispatchMetrics } from './metrics.ts';
 
 export type { CallPlacer, LookedUpCall, PlaceCallInput } from './call-placer.ts';
 export { LookupUnsupportedError, PlacementError } from './call-placer.ts';
 export type { Dispatcher } from './dispatcher.ts';
 export type { Sweeper } from './sweeper.ts';
 
-export type DispatchDeps = { config: Config; db: Db; flags: FlagStore; logger: Logger; placer: CallPlacer; clock?: () => number };
+export type DispatchDeps = { config: Config; db: Db; flags: FlagStore; logger: Logger; placer: CallPlacer; metrics?: DispatchMetrics; clock?: () => number };
 
 export type DispatchTasks = { dispatcher: Dispatcher; sweeper: Sweeper; tasks: BackgroundTask[] };
 
@@ -30,7 +31,7 @@ export async function createDispatchTasks(deps: DispatchDeps): Promise<DispatchT
   const logger = deps.logger.child({ component: 'dispatch' });
   const preCheckHttp = preCheckClients(config.outboundAllowPrivateNetworks);
   const settings = config.dispatch;
-  const dispatcher = createDispatcher({ db, flags: deps.flags, logger, placer, send: preCheckHttp.send, settings, clock: deps.clock });
+  const dispatcher = createDispatcher({ db, flags: deps.flags, logger, placer, send: preCheckHttp.send, settings, metrics: deps.metrics, clock: deps.clock });
   const sweeper = createSweeper({
     db,
     logger,

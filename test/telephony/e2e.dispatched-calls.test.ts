@@ -46,4 +46,28 @@ describe.each(DIALECTS)('TELEPHONY_TEST leads dialled by the dispatcher (%s)', (
     const played = t.emulator.calls().find((c) => c.provider === provider && c.to === CUSTOMER[provider])!;
     expect(played).toMatchObject({ from: OUR_NUMBER[provider], status: 'completed', said: ['1'] });
   });
+
+  it("GET /metrics counts the dispatcher's work: leads started and refused, placements, delay", async () => {
+    // A template without a call configuration: the lead is refused NO_CONFIG before dialling.
+    await t.api('POST', '/templates', { token: tokens.merchant, body: orderConfirmation('metrics-unconfigured') });
+    const pushed = await t.api('POST', '/leads', {
+      token: tokens.merchant,
+      body: { request_id: 'metrics-refused', template: 'metrics-unconfigured', execution_mode: 'TELEPHONY_TEST', payload: { customer_mobile_number: '+14155552009', customer_name: 'Asha' } },
+    });
+    const leadId = pushed.json().lead_id as string;
+    for (let i = 0; i < 200 && (await readLead(t, tokens.merchant, leadId)).status !== 'FINISHED'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const res = await t.api('GET', '//metrics');
+    expect(res.statusCode).toBe(200);
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(res.body)?.[1]);
+    expect(value('buddy_dispatch_leads_total{result="started"}')).toBe(PROVIDERS.length);
+    expect(value('buddy_dispatch_leads_total{result="refused"}')).toBe(1);
+    expect(value('buddy_dispatch_refusals_total{outcome="NO_CONFIG"}')).toBe(1);
+    for (const provider of PROVIDERS) {
+      expect(value(`buddy_dispatch_placements_total{provider="${provider}",result="placed"}`)).toBe(1);
+      expect(value(`buddy_dispatch_placement_duration_seconds_count{provider="${provider}"}`)).toBe(1);
+    }
+    expect(value('buddy_dispatch_delay_seconds_count')).toBe(PROVIDERS.length);
+    expect(value('buddy_dispatch_due_leads')).toBe(0);
+  });
 });
