@@ -25,6 +25,8 @@ type Tx = Transaction<Database> | Kysely<Database>;
 export type ConversationSummary = {
   transcription: TranscriptEntry[];
   node_traversal: string[];
+  /** When each node of node_traversal was entered (absent in summaries written before it was kept). */
+  node_entries?: { node: string; at: string }[];
   function_calls: { name: string; arguments: Record<string, unknown>; node?: string; at: string; result?: unknown }[];
   collected_fields: Record<string, unknown>;
   errors: { at: string; message: string; source?: string }[];
@@ -237,7 +239,8 @@ export async function finishAttemptIn(trx: Transaction<Database>, input: FinishA
 
   const meta: LeadMetaData = { ...emptyMetaData(), ...fromJson<Partial<LeadMetaData>>(lead.meta_data, {}), ...input.metaData };
   if (input.conversation) {
-    const { transcription, node_traversal, errors, ...rest } = input.conversation;
+    // node_entries goes to the service callback only; metaData keeps the reference's node names.
+    const { transcription, node_traversal, node_entries: _entries, errors, ...rest } = input.conversation;
     Object.assign(meta, rest, { transcription, node_traversal, errors: [...meta.errors, ...errors] });
   }
   if (callEndedBy) meta.call_ended_by = callEndedBy;
@@ -306,7 +309,9 @@ export async function finishAttemptIn(trx: Transaction<Database>, input: FinishA
       callSid: claimed.call_id,
       outcome: outcome ?? 'UNKNOWN',
       transcription: conversation.transcription,
-      nodeTraversal: conversation.node_traversal.map((nodeId) => ({ nodeId, enteredAt: new Date(at) })),
+      nodeTraversal: conversation.node_entries
+        ? conversation.node_entries.map((entry) => ({ nodeId: entry.node, enteredAt: new Date(entry.at) }))
+        : conversation.node_traversal.map((nodeId) => ({ nodeId, enteredAt: new Date(at) })),
       collectedFields: conversation.collected_fields as Record<string, JsonValue>,
       functionCalls: conversation.function_calls.map((c) => ({
         name: c.name,

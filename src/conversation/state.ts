@@ -63,6 +63,8 @@ export type ConversationState = {
   steps: number;
   transcription: TranscriptEntry[];
   node_traversal: string[];
+  /** When each node was entered; absent in states saved before it was kept (turn-context.ts adds it). */
+  node_entries?: { node: string; at: string }[];
   function_calls: FunctionCallRecord[];
   collected_fields: Record<string, unknown>;
   errors: ErrorRecord[];
@@ -90,6 +92,7 @@ export function newState(template: TemplateSnapshot): ConversationState {
     steps: 0,
     transcription: [],
     node_traversal: [],
+    node_entries: [],
     function_calls: [],
     collected_fields: {},
     errors: [],
@@ -129,6 +132,7 @@ export function summaryOf(state: ConversationState): ConversationSummary {
   return {
     transcription: state.transcription,
     node_traversal: state.node_traversal,
+    ...(state.node_entries ? { node_entries: state.node_entries } : {}),
     function_calls: state.function_calls,
     collected_fields: state.collected_fields,
     errors: state.errors,

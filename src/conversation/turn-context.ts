@@ -33,6 +33,13 @@ export class TurnContext {
     return new Date(this.session.now()).toISOString();
   }
 
+  /** Makes `name` the current node and records the visit (node_traversal, with its time in node_entries). */
+  visit(name: string): void {
+    this.state.node = name;
+    this.state.node_traversal.push(name);
+    (this.state.node_entries ??= []).push({ node: name, at: this.at() });
+  }
+
   get ended(): boolean {
     return this.state.status === 'ended';
   }

@@ -45,7 +45,12 @@ describe.each(DIALECTS)('IVR order confirmation (%s)', (dialect) => {
     expect((await h.runner.respond(attemptId, dtmf('*'))).say).toEqual([MENU]);
     expect((await h.runner.respond(attemptId, dtmf('2'))).say).toEqual([CANCEL_MENU]);
     expect(await h.runner.respond(attemptId, dtmf('1'))).toEqual({ say: ['Your order is cancelled.'], next: { kind: 'hangup' } });
-    expect((await h.state(attemptId)).node_traversal).toEqual(['menu', 'cancel_menu', 'menu', 'cancel_menu']);
+    const state = await h.state(attemptId);
+    expect(state.node_traversal).toEqual(['menu', 'cancel_menu', 'menu', 'cancel_menu']);
+    // Each visit keeps its own entry time, in order, for the service callback's node_traversal.
+    expect(state.node_entries!.map((e) => e.node)).toEqual(state.node_traversal);
+    const times = state.node_entries!.map((e) => Date.parse(e.at));
+    expect(times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= times[i - 1]!))).toBe(true);
     expect(await h.hangUp(attemptId)).toMatchObject({ outcome: 'CANCELLED_PRICE' });
   });
 

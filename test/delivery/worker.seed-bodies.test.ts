@@ -13,6 +13,10 @@ const conversation = {
     { role: 'user', content: 'Yes, that works.' },
   ],
   node_traversal: ['greeting', 'farewell'],
+  node_entries: [
+    { node: 'greeting', at: '2026-02-01T10:35:01.250Z' },
+    { node: 'farewell', at: '2026-02-01T10:36:12.900Z' },
+  ],
   function_calls: [{ name: 'confirmed', arguments: {}, node: 'greeting', at: '2026-02-01T10:36:10.000Z' }],
   collected_fields: { slot: 'morning' },
   errors: [],
@@ -83,8 +87,8 @@ describe.each(DIALECTS)('reporting webhook and service callback bodies (%s)', (d
       outcome: 'confirmed',
       transcription: conversation.transcription,
       node_traversal: [
-        { node_id: 'greeting', entered_at: expect.any(String) },
-        { node_id: 'farewell', entered_at: expect.any(String) },
+        { node_id: 'greeting', entered_at: '2026-02-01T10:35:01Z' },
+        { node_id: 'farewell', entered_at: '2026-02-01T10:36:12Z' },
       ],
       collected_fields: { slot: 'morning' },
       function_calls: [{ name: 'confirmed', arguments: {}, result: null, called_at: '2026-02-01T10:36:10Z' }],

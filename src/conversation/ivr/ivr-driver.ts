@@ -45,8 +45,7 @@ function enter(turn: TurnContext, name: string): void {
     turn.end('IVR_NODE_MISSING', 'error');
     return;
   }
-  turn.state.node = name;
-  turn.state.node_traversal.push(name);
+  turn.visit(name);
   turn.state.silent_turns = 0;
   turn.speak(turn.text(node.prompt));
   // A node without options is an announcement: once said, the call is over.

@@ -26,8 +26,7 @@ export function enterNode(turn: TurnContext, name: string): void {
     turn.end('PIPELINE_ERROR', 'error');
     return;
   }
-  turn.state.node = name;
-  turn.state.node_traversal.push(name);
+  turn.visit(name);
   turn.state.post_actions_done = false;
   runActions(turn, node.pre_actions);
 }
