@@ -16,6 +16,7 @@ import { createFlags } from './flags/index.ts';
 import { createDispatchTasks } from './dispatch/index.ts';
 import { createMetrics } from './api/metrics.ts';
 import { createDeliveryWorker } from './delivery/worker.ts';
+import { createEnqueueBroadcaster, createEnqueueListener } from './delivery/cross-node-wakeups.ts';
 import { createTelephony, type Telephony } from './telephony/telephony.ts';
 
 /** A loop that runs beside the HTTP server (dispatcher, delivery workers, sweepers). */
@@ -85,8 +86,15 @@ export async function createService(config: Config, options: OpenOptions & { log
     if (config.dispatch.enabled) {
       tasks.push(...(await createDispatchTasks({ config, db, flags, logger, placer: telephony.placer, metrics: metrics.dispatch })).tasks);
     }
-    // Webhook delivery (WEBHOOK_WORKER_ENABLED=false on API-only nodes).
-    if (config.delivery.workerEnabled) tasks.push(createDeliveryWorker({ db, config: config.delivery, flags, logger, metrics: metrics.delivery }));
+    // Webhook delivery (WEBHOOK_WORKER_ENABLED=false on API-only nodes, which on PostgreSQL wake
+    // the worker nodes when they enqueue).
+    if (config.delivery.workerEnabled) {
+      const worker = createDeliveryWorker({ db, config: config.delivery, flags, logger, metrics: metrics.delivery });
+      tasks.push(worker);
+      if (db.dialect === 'postgres') tasks.push(createEnqueueListener(db, worker.wake, logger));
+    } else if (db.dialect === 'postgres') {
+      tasks.push(createEnqueueBroadcaster(db, logger));
+    }
     const app = await buildApp({ config, db, tokens, logger, flags, devcycle, metrics, telephony: telephony.app });
     await app.ready();
     let started = false;

@@ -15,6 +15,11 @@ export type Dialect = DatabaseConfig['dialect'];
 export type Db = {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * PostgreSQL only: a new, unconnected client with the pool's settings, for work that needs one
+   * session for its whole life (LISTEN) and must not hold a pooled connection.
+   */
+  dedicatedClient?: () => pg.Client;
   close(): Promise<void>;
 };
 
@@ -59,11 +64,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
-  const pool = new pg.Pool({
-    connectionString: config.url,
-    max: options.poolSize ?? 10,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-  });
+  const settings = { connectionString: config.url, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) };
+  const pool = new pg.Pool({ ...settings, max: options.poolSize ?? 10 });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return { kysely, dialect: 'postgres', dedicatedClient: () => new pg.Client(settings), close: () => kysely.destroy() };
 }

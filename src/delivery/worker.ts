@@ -35,6 +35,8 @@ import { NO_DELIVERY_METRICS, type DeliveryMetrics } from './metrics.ts';
 
 export type DeliveryWorker = BackgroundTask & {
   readonly id: string;
+  /** Look for due messages now (another node enqueued some: cross-node-wakeups.ts). */
+  wake(): void;
   stats(): { held: number; inFlight: number; waiting: number; unrecorded: number };
 };
 
@@ -251,6 +253,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       secrets.close();
       await (inFlight > 0 ? client.destroy() : client.close());
     },
+    wake: pump,
     stats: () => ({ held, inFlight, waiting: gate.waitingCount(), unrecorded: settler.pending() }),
   };
 }
