@@ -56,16 +56,26 @@ export async function claimDueLeads(db: Kysely<Database>, dialect: Dialect, o: C
  * is renewed, so that the provider request that follows has a whole lease before a sweeper may
  * look at it. One statement per distinct token (a dial group spans a claim or two).
  */
-export async function holdLeases(trx: Transaction<Database>, leads: readonly { id: string; token: string }[], now: number, leaseMs: number): Promise<Set<string>> {
+export async function holdLeases(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  leads: readonly { id: string; token: string }[],
+  now: number,
+  leaseMs: number,
+): Promise<Set<string>> {
   const byToken = new Map<string, string[]>();
   for (const { id, token } of leads) byToken.set(token, [...(byToken.get(token) ?? []), id]);
+  // SQLite's planner, without statistics, would walk the (status, next_attempt_at) index over
+  // every BACKLOG lead instead of looking the ids up (1.3 ms instead of 0.1 at 10,000 due
+  // leads); a unary + keeps the status term out of index selection.
+  const backlog = dialect === 'sqlite' ? sql<boolean>`+status = 'BACKLOG'` : sql<boolean>`status = 'BACKLOG'`;
   const held = new Set<string>();
   for (const [token, ids] of byToken) {
     const rows = await trx
       .updateTable('leads')
       .set({ updated_at: now, lease_expires_at: now + leaseMs })
       .where('id', 'in', ids)
-      .where('status', '=', 'BACKLOG')
+      .where(backlog)
       .where('lease_owner', '=', token)
       .returning('id')
       .execute();

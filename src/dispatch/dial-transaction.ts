@@ -64,6 +64,7 @@ export async function startDials(trx: Transaction<Database>, ctx: DialGroupConte
   const { dialect, now } = ctx;
   const held = await holdLeases(
     trx,
+    dialect,
     requests.map((r) => ({ id: r.lead.id, token: r.token })),
     now,
     ctx.leaseMs,

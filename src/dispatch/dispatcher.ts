@@ -143,7 +143,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function refuse(lead: LeadRow, token: string, r: Refusal, metaData?: Record<string, unknown>): Promise<void> {
     const refused = await inTransaction(() =>
       db.kysely.transaction().execute(async (trx) => {
-        if (!(await holdLeases(trx, [{ id: lead.id, token }], clock(), leaseMs)).has(lead.id)) return false;
+        if (!(await holdLeases(trx, db.dialect, [{ id: lead.id, token }], clock(), leaseMs)).has(lead.id)) return false;
         await refuseIn(trx, lead, r, metaData);
         return true;
       }),

@@ -33,7 +33,9 @@ export function createGrouper<In, Out>(run: (items: In[]) => Promise<Out[]>, max
       queue.push({ item, resolve, reject });
       if (flushing) return;
       flushing = true;
-      // Items handed over in the same turn of the event loop (a claimed batch) go as one group.
-      queueMicrotask(() => void flush());
+      // Items handed over in this turn of the event loop (a claimed batch), and those whose I/O
+      // completed with it (provider answers), go as one group. Without the wait a synchronous
+      // database (SQLite) would finish each group before the next item could arrive.
+      setImmediate(() => void flush());
     });
 }
