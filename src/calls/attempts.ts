@@ -6,7 +6,7 @@
  *   startAttempt ──▶ (recordPlaced) ──▶ provider callbacks update facts ──▶ finishAttempt
  *        └──────────── refusal (NOT_INITIATED facts) ──────────────────────▶ finishAttempt
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { CallAttemptsTable, Database } from '../db/schema.ts';
 import { fromJson, toJson } from '../db/json.ts';
 import { newId, now } from '../core/ids.ts';
@@ -131,23 +131,37 @@ export async function startAttempts(trx: Tx, inputs: readonly StartAttemptInput[
 
 /** The provider accepted the call: remember its id on the attempt and the lead. */
 export async function recordPlaced(db: Tx, attemptId: string, callId: string): Promise<void> {
+  await recordPlacedCalls(db, [{ attemptId, callId }]);
+}
+
+/** `recordPlaced` for several attempts in two statements (the dispatcher records calls in groups). */
+export async function recordPlacedCalls(db: Tx, calls: readonly { attemptId: string; callId: string }[]): Promise<void> {
+  if (calls.length === 0) return;
   const at = now();
-  const attempt = await db
+  // `case id when <attempt> then <call id> …`: one value per row without a VALUES list, whose
+  // parameters PostgreSQL could not type.
+  const byId = (pairs: [string, string][]) => sql<string>`case id ${sql.join(pairs.map(([id, value]) => sql`when ${id} then ${value}`), sql` `)} end`;
+  const attempts = await db
     .updateTable('call_attempts')
     // Callbacks may beat this write (the provider answers the REST call after ringing began):
     // never move the status backwards.
     .set((eb) => ({
-      call_id: callId,
+      call_id: byId(calls.map((c) => [c.attemptId, c.callId])),
       status: eb.case().when('status_rank', '<', 1).then('initiated').else(eb.ref('status')).end(),
       status_rank: eb.case().when('status_rank', '<', 1).then(1).else(eb.ref('status_rank')).end(),
       platform_status: 'INITIATED',
       platform_reason: 'DIALED',
       updated_at: at,
     }))
-    .where('id', '=', attemptId)
-    .returning(['lead_id'])
-    .executeTakeFirstOrThrow();
-  await db.updateTable('leads').set({ call_id: callId, platform_status: 'INITIATED', platform_reason: 'DIALED', updated_at: at }).where('id', '=', attempt.lead_id).execute();
+    .where('id', 'in', calls.map((c) => c.attemptId))
+    .returning(['lead_id', 'call_id'])
+    .execute();
+  if (attempts.length !== new Set(calls.map((c) => c.attemptId)).size) throw new Error('recordPlaced: no such attempt');
+  await db
+    .updateTable('leads')
+    .set({ call_id: byId(attempts.map((a) => [a.lead_id, a.call_id!])), platform_status: 'INITIATED', platform_reason: 'DIALED', updated_at: at })
+    .where('id', 'in', attempts.map((a) => a.lead_id))
+    .execute();
 }
 
 export type FinishAttemptInput = {

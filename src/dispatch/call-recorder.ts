@@ -9,7 +9,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Db } from '../db/connection.ts';
-import { recordPlaced } from '../calls/attempts.ts';
+import { recordPlacedCalls } from '../calls/attempts.ts';
 import { createGrouper } from './grouper.ts';
 
 type PlacedCall = { attemptId: string; callId: string };
@@ -26,7 +26,7 @@ export async function recordCall(db: Db, attemptId: string, callId: string): Pro
 async function writeCalls(db: Db, calls: PlacedCall[]): Promise<void[]> {
   await db.kysely.transaction().execute(async (trx) => {
     if (db.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
-    for (const call of calls) await recordPlaced(trx as Kysely<Database>, call.attemptId, call.callId);
+    await recordPlacedCalls(trx as Kysely<Database>, calls);
   });
   return calls.map(() => undefined);
 }

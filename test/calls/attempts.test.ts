@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, issueTokens, sampleTemplate, startTestService, type TestService, type Tokens } from '../support/service.ts';
-import { finishAttempt, recordPlaced, startAttempt } from '../../src/calls/attempts.ts';
+import { finishAttempt, recordPlaced, recordPlacedCalls, startAttempt, startAttempts } from '../../src/calls/attempts.ts';
 import { outcomeOf, NO_FACTS } from '../../src/domain/outcome.ts';
 
 describe('outcome precedence (reference §11.2)', () => {
@@ -41,6 +41,29 @@ describe.each(DIALECTS)('finishing attempts (%s)', (dialect) => {
   const dial = (leadId: string) => db().transaction().execute((trx) => startAttempt(trx, { leadId, provider: 'twilio', isTest: true, toNumber: '+14155551234' }));
   const messages = (leadId: string) => db().selectFrom('webhook_messages').selectAll().where('lead_id', '=', leadId).orderBy('created_at').execute();
   const notAnswered = { platform_status: 'INITIATED' as const, provider_status: 'NOT_ANSWERED' as const, provider_reason: 'NO_ANSWER' as const };
+
+  it('starts and records several leads\' attempts at once, each with its own number and call id', async () => {
+    const leads = [await pushLead('group-1'), await pushLead('group-2')];
+    const started = await db()
+      .transaction()
+      .execute((trx) => startAttempts(trx, leads.map((leadId) => ({ leadId, provider: 'twilio', isTest: true, toNumber: '+14155551234' }))));
+    expect(started.map((a) => [a.lead_id, a.attempt_number, a.dial_key])).toEqual(leads.map((id) => [id, 1, `${id}:1`]));
+    // A callback that arrived first (status_rank 2) is not moved back by the late record.
+    await db().updateTable('call_attempts').set({ status: 'ringing', status_rank: 2 }).where('id', '=', started[1]!.id).execute();
+    await recordPlacedCalls(db(), [
+      { attemptId: started[0]!.id, callId: 'CA-group-1' },
+      { attemptId: started[1]!.id, callId: 'CA-group-2' },
+    ]);
+    const rows = await db().selectFrom('call_attempts').select(['lead_id', 'call_id', 'status']).where('id', 'in', started.map((a) => a.id)).orderBy('call_id').execute();
+    expect(rows).toEqual([
+      { lead_id: leads[0], call_id: 'CA-group-1', status: 'initiated' },
+      { lead_id: leads[1], call_id: 'CA-group-2', status: 'ringing' },
+    ]);
+    for (const [i, leadId] of leads.entries()) {
+      expect((await t.api('GET', `/leads/${leadId}`, { token: tokens.merchant })).json()).toMatchObject({ status: 'PROCESSING', attempt_count: 1, call_id: `CA-group-${i + 1}` });
+    }
+    await expect(recordPlacedCalls(db(), [{ attemptId: 'no-such-attempt', callId: 'CA-x' }])).rejects.toThrow('no such attempt');
+  });
 
   it('retries NO_ANSWER while attempts remain (max_retry counts retries), then finishes', async () => {
     const leadId = await pushLead('retry-boundary');
