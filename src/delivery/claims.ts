@@ -14,10 +14,10 @@
  * on many nodes take disjoint batches without waiting on each other. SQLite has one writer at a
  * time, so the conditional update alone is atomic.
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
-import type { Database } from '../db/schema.ts';
 import { fromJson } from '../db/json.ts';
+import { boundedMemo } from './bounded-memo.ts';
 
 export type ClaimedMessage = {
   id: string;
@@ -103,57 +103,99 @@ export type Settlement = {
 };
 
 /**
- * Applies a batch of settlements in one transaction: one UPDATE … FROM (VALUES …) for the
- * messages, one multi-row INSERT for their attempts. Returns the ids still under our lease
- * (the others were re-claimed by someone else and are left alone).
+ * Applies a batch of settlements in one transaction: UPDATE … FROM (VALUES …) for the messages,
+ * multi-row INSERTs for their attempts. Returns the ids still under our lease (the others were
+ * re-claimed by someone else and are left alone).
  */
 export async function settleMessages(db: Db, settlements: readonly Settlement[], now: number): Promise<Set<string>> {
   if (settlements.length === 0) return new Set();
   return db.kysely.transaction().execute(async (trx) => {
-    const settled = await updateMessages(trx, db.dialect, settlements, now);
+    const settled = new Set<string>();
+    for (const part of statementParts(settlements)) {
+      const params: unknown[] = [now];
+      for (const s of part) params.push(s.id, s.leaseToken, s.status, s.attemptCount, s.nextAttemptAt, s.lastStatusCode, s.lastError, s.completedAt, s.manual ? 1 : 0);
+      const { rows } = await trx.executeQuery<{ id: string }>(CompiledQuery.raw(settleSql(db.dialect, part.length), params));
+      for (const row of rows) settled.add(row.id);
+    }
     const attempts = settlements.filter((s) => s.attempt !== undefined && settled.has(s.id));
-    if (attempts.length > 0) {
-      await trx
-        .insertInto('webhook_attempts')
-        .values(
-          attempts.map(({ id, attempt: a }) => ({
-            id: a!.id,
-            message_id: id,
-            attempt_number: a!.attemptNumber,
-            trigger: a!.trigger,
-            started_at: a!.startedAt,
-            duration_ms: a!.durationMs,
-            status_code: a!.statusCode,
-            response_excerpt: a!.responseExcerpt,
-            error: a!.error,
-            outcome: a!.outcome,
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+    for (const part of statementParts(attempts)) {
+      const params: unknown[] = [];
+      for (const { id, attempt: a } of part) {
+        params.push(a!.id, id, a!.attemptNumber, a!.trigger, a!.startedAt, a!.durationMs, a!.statusCode, a!.responseExcerpt, a!.error, a!.outcome);
+      }
+      await trx.executeQuery(CompiledQuery.raw(attemptsSql(db.dialect, part.length), params));
     }
     return settled;
   });
 }
 
-async function updateMessages(trx: Kysely<Database>, dialect: Db['dialect'], settlements: readonly Settlement[], now: number): Promise<Set<string>> {
-  // VALUES columns are named column1..column9 on both dialects. PostgreSQL needs the casts to
-  // type its parameters; SQLite is faster without them, and needs `+status` so that its planner
-  // finds rows by primary key instead of scanning the status index.
-  const row =
-    dialect === 'postgres'
-      ? (s: Settlement) =>
-          sql`(cast(${s.id} as text), cast(${s.leaseToken} as text), cast(${s.status} as text), cast(${s.attemptCount} as integer), cast(${s.nextAttemptAt} as bigint), cast(${s.lastStatusCode} as integer), cast(${s.lastError} as text), cast(${s.completedAt} as bigint), cast(${s.manual ? 1 : 0} as integer))`
-      : (s: Settlement) =>
-          sql`(${s.id}, ${s.leaseToken}, ${s.status}, ${s.attemptCount}, ${s.nextAttemptAt}, ${s.lastStatusCode}, ${s.lastError}, ${s.completedAt}, ${s.manual ? 1 : 0})`;
-  const pending = dialect === 'postgres' ? sql`webhook_messages.status = 'pending'` : sql`+webhook_messages.status = 'pending'`;
-  const { rows } = await sql<{ id: string }>`
-    update webhook_messages set
+// Settling runs for every message, so its SQL is written here rather than built by Kysely:
+// compiling (and on SQLite preparing) a VALUES list of hundreds of rows cost about as much as
+// running it. A batch is written in statements of at most MAX_STATEMENT_ROWS rows, each a
+// multiple of ROW_STEP rows except the last (fewer than ROW_STEP), so a statement's text takes
+// one of TEXT_FORMS forms: each is built once, and SQLite's statement cache (db/connection.ts)
+// finds it prepared. The row cap also keeps a statement under SQLite's 32,766 parameters.
+const ROW_STEP = 32;
+const MAX_STATEMENT_ROWS = 512;
+const TEXT_FORMS = MAX_STATEMENT_ROWS / ROW_STEP + ROW_STEP - 1;
+
+function* statementParts<T>(rows: readonly T[]): Generator<readonly T[]> {
+  let at = 0;
+  while (rows.length - at >= ROW_STEP) {
+    const left = rows.length - at;
+    const size = Math.min(MAX_STATEMENT_ROWS, left - (left % ROW_STEP));
+    yield rows.slice(at, (at += size));
+  }
+  if (at < rows.length) yield at === 0 ? rows : rows.slice(at);
+}
+
+type StatementText = (dialect: Db['dialect'], rows: number) => string;
+
+/** `text`, built once per dialect and row count. */
+function builtOnce(text: StatementText): StatementText {
+  const sqlite = boundedMemo(TEXT_FORMS, (rows: number) => text('sqlite', rows));
+  const postgres = boundedMemo(TEXT_FORMS, (rows: number) => text('postgres', rows));
+  return (dialect, rows) => (dialect === 'sqlite' ? sqlite(rows) : postgres(rows));
+}
+
+/** `rows` tuples of `width` placeholders: `?` on SQLite, `$n` from `first` on PostgreSQL, with `casts` if given. */
+function valuesList(dialect: Db['dialect'], rows: number, width: number, first: number, casts?: readonly string[]): string {
+  const tuples: string[] = [];
+  let n = first;
+  for (let r = 0; r < rows; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < width; c++, n++) {
+      if (dialect === 'sqlite') cells.push('?');
+      else cells.push(casts === undefined ? `$${n}` : `cast($${n} as ${casts[c]})`);
+    }
+    tuples.push(`(${cells.join(', ')})`);
+  }
+  return tuples.join(', ');
+}
+
+// The VALUES columns (column1..column9 on both dialects) and the types PostgreSQL needs to
+// type its parameters; SQLite is faster without the casts.
+const SETTLE_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'integer', 'text', 'bigint', 'integer'];
+
+/**
+ * Parameters: `now`, then per row its id, lease token, status, attempt count, next attempt,
+ * last status code, last error, completed at, manual. SQLite needs `+status` so that its
+ * planner finds rows by primary key instead of scanning the status index.
+ */
+const settleSql = builtOnce((dialect, rows) => {
+  const pg = dialect === 'postgres';
+  return `update webhook_messages set
       status = v.column3, attempt_count = v.column4, next_attempt_at = v.column5, last_status_code = v.column6,
       last_error = v.column7, completed_at = v.column8, manual_attempt = v.column9,
-      lease_owner = null, lease_expires_at = null, updated_at = ${now}
-    from (values ${sql.join(settlements.map(row))}) as v
-    where webhook_messages.id = v.column1 and webhook_messages.lease_owner = v.column2 and ${pending}
-    returning webhook_messages.id`.execute(trx);
-  return new Set(rows.map((r) => r.id));
-}
+      lease_owner = null, lease_expires_at = null, updated_at = ${pg ? '$1' : '?'}
+    from (values ${valuesList(dialect, rows, SETTLE_TYPES.length, 2, pg ? SETTLE_TYPES : undefined)}) as v
+    where webhook_messages.id = v.column1 and webhook_messages.lease_owner = v.column2 and ${pg ? '' : '+'}webhook_messages.status = 'pending'
+    returning webhook_messages.id`;
+});
+
+/** An attempt number is logged once: a worker that lost its lease and reports late is ignored. */
+const attemptsSql = builtOnce(
+  (dialect, rows) =>
+    'insert into webhook_attempts (id, message_id, attempt_number, trigger, started_at, duration_ms, status_code, response_excerpt, error, outcome) ' +
+    `values ${valuesList(dialect, rows, 10, 1)} on conflict do nothing`,
+);

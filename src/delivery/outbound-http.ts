@@ -24,6 +24,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector } from 'undici';
 import type { Dispatcher } from 'undici';
+import { boundedMemo } from './bounded-memo.ts';
 import { blockReason, parseCidr, parseIp } from './ip-policy.ts';
 import type { Cidr } from './ip-policy.ts';
 import {
@@ -91,6 +92,11 @@ export type OutboundClient = {
 };
 
 export const EXCERPT_BYTES = 1024;
+
+/** Checked URLs a client remembers (see `targetOf`). */
+const MAX_TARGETS = 1_000;
+
+type Target = { origin: string; path: string; basicAuth: string | null };
 
 // Hop-by-hop and framing headers are ours to set: undici rejects some of them
 // outright, and a template-supplied Host or Content-Length could make the
@@ -181,24 +187,33 @@ export function createOutboundClient(options: OutboundClientOptions): OutboundCl
     bodyTimeout: totalTimeoutMs + 1_000,
   });
 
+  /** Where a URL sends a request, once it passed the URL checks (1 and, for a literal IP, 2). */
+  function checkedTarget(input: string | URL): Target {
+    const url = parseUrl(input, options.httpsOnly === true);
+    checkLiteral(url.hostname);
+    return { origin: url.origin, path: `${url.pathname}${url.search}`, basicAuth: basicAuthOf(url) };
+  }
+  // A worker calls the same few URLs over and over; parsing and checking one each time cost
+  // more than the rest of building the request.
+  const targetOf = boundedMemo(MAX_TARGETS, checkedTarget);
+
   function request(req: OutboundRequest): Promise<OutboundResponse> {
-    let url: URL;
+    let target: Target;
     let headers: Record<string, string>;
     try {
-      url = parseUrl(req.url, options.httpsOnly === true);
-      checkLiteral(url.hostname);
-      headers = buildHeaders(req.headers, url, userAgent);
+      target = typeof req.url === 'string' ? targetOf(req.url) : checkedTarget(req.url);
+      headers = buildHeaders(req.headers, target.basicAuth, userAgent);
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
       const totalMs = Math.min(req.totalTimeoutMs ?? totalTimeoutMs, totalTimeoutMs);
       const excerptBytes = Math.min(req.excerptBytes ?? EXCERPT_BYTES, maxResponseBytes);
-      const exchange = new Exchange(resolve, reject, { ...options, totalTimeoutMs: totalMs }, excerptBytes);
+      const exchange = new Exchange(resolve, reject, options, totalMs, excerptBytes);
       agent.dispatch(
         {
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
+          origin: target.origin,
+          path: target.path,
           method: req.method === undefined ? 'POST' : req.method.toUpperCase(),
           headers,
           body: req.body ?? null,
@@ -239,20 +254,25 @@ function parseUrl(input: string | URL, httpsOnly: boolean): URL {
   return url;
 }
 
-function buildHeaders(given: Readonly<Record<string, string>> | undefined, url: URL, userAgent: string): Record<string, string> {
+function buildHeaders(given: Readonly<Record<string, string>> | undefined, basicAuth: string | null, userAgent: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(given ?? {})) {
     const lower = name.toLowerCase();
     if (!STRIPPED_HEADERS.has(lower)) headers[lower] = value;
   }
   headers['user-agent'] ??= userAgent;
-  // Credentials in the URL (https://user:pass@host/) are honoured as Basic
-  // auth, since undici would otherwise drop them, unless the caller set one.
-  if ((url.username !== '' || url.password !== '') && headers['authorization'] === undefined) {
-    const creds = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
-    headers['authorization'] = `Basic ${Buffer.from(creds).toString('base64')}`;
-  }
+  if (basicAuth !== null) headers['authorization'] ??= basicAuth;
   return headers;
+}
+
+/**
+ * Credentials in the URL (https://user:pass@host/) are honoured as Basic auth, since undici
+ * would otherwise drop them, unless the caller sets an authorization header.
+ */
+function basicAuthOf(url: URL): string | null {
+  if (url.username === '' && url.password === '') return null;
+  const creds = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
+  return `Basic ${Buffer.from(creds).toString('base64')}`;
 }
 
 function safeDecode(component: string): string {
@@ -282,15 +302,17 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly resolve: (res: OutboundResponse) => void,
     private readonly reject: (err: OutboundError) => void,
     private readonly options: OutboundClientOptions,
-    private readonly excerptBytes: number = EXCERPT_BYTES,
+    /** This request's budget (the client's, or a shorter one the caller asked for). */
+    private readonly totalTimeoutMs: number,
+    private readonly excerptBytes: number,
   ) {
-    this.timer = setTimeout(() => this.onTotalTimeout(), options.totalTimeoutMs);
+    this.timer = setTimeout(() => this.onTotalTimeout(), totalTimeoutMs);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     // The deadline passed while the request waited for a connection.
-    if (this.settled) controller.abort(new OutboundTimeoutError('total', this.options.totalTimeoutMs));
+    if (this.settled) controller.abort(new OutboundTimeoutError('total', this.totalTimeoutMs));
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -321,15 +343,16 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
-    this.reject(mapError(err, this.options));
+    this.reject(mapError(err, this.options.connectTimeoutMs, this.totalTimeoutMs));
   }
 
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.timer);
-    // Cutting at 1 KB can split a UTF-8 sequence; drop the resulting U+FFFD.
-    const excerpt = Buffer.concat(this.kept).toString('utf8').replace(/\uFFFD+$/, '');
+    // Cutting at 1 KB can split a UTF-8 sequence; drop the resulting U+FFFD. (Most receivers
+    // answer with an empty body.)
+    const excerpt = this.keptBytes === 0 ? '' : Buffer.concat(this.kept).toString('utf8').replace(/\uFFFD+$/, '');
     this.resolve({
       status: this.status,
       headers: this.headers,
@@ -342,7 +365,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private onTotalTimeout(): void {
     if (this.settled) return;
     this.settled = true;
-    const err = new OutboundTimeoutError('total', this.options.totalTimeoutMs);
+    const err = new OutboundTimeoutError('total', this.totalTimeoutMs);
     this.reject(err);
     this.controller?.abort(err);
   }
@@ -356,12 +379,12 @@ function flattenHeaders(raw: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-function mapError(err: unknown, options: OutboundClientOptions): OutboundError {
+function mapError(err: unknown, connectTimeoutMs: number, totalTimeoutMs: number): OutboundError {
   if (err instanceof OutboundError) return err;
   const code = errorCode(err);
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new OutboundTimeoutError('connect', options.connectTimeoutMs, { cause: err });
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new OutboundTimeoutError('connect', connectTimeoutMs, { cause: err });
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return new OutboundTimeoutError('total', options.totalTimeoutMs, { cause: err });
+    return new OutboundTimeoutError('total', totalTimeoutMs, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   if (code !== undefined && REQUEST_ERROR_CODES.has(code)) return new OutboundRequestError(message, { cause: err });

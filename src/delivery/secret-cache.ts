@@ -10,13 +10,19 @@ import type { Owner } from '../auth/principal.ts';
 import { ensureSecret, ownerKey } from './signing-secrets.ts';
 import { onSecretsChanged } from './signals.ts';
 
-type Entry = { loadedAt: number; secrets: { value: string; expiresAt: number | null }[] };
+type Entry = {
+  loadedAt: number;
+  secrets: { value: string; expiresAt: number | null }[];
+  /** Every loaded secret signed when loaded; this list holds until the first of them expires. */
+  signing: string[];
+  signingUntil: number;
+};
 
 export type SecretCache = {
   /** Loads (and, for owners that have none, creates) the secrets of these owners. */
   prepare(owners: Iterable<Owner>, at: number): Promise<void>;
   /** Secrets that sign now, newest first; empty only if `prepare` was not called or failed. */
-  secretsFor(owner: Owner, at: number): string[];
+  secretsFor(owner: Owner, at: number): readonly string[];
   close(): void;
 };
 
@@ -36,8 +42,11 @@ export function createSecretCache(db: Kysely<Database>, ttlMs = 5_000): SecretCa
     const loaded = new Map<string, Entry>();
     for (const row of rows) {
       let entry = loaded.get(row.owner_key);
-      if (entry === undefined) loaded.set(row.owner_key, (entry = { loadedAt: at, secrets: [] }));
-      entry.secrets.push({ value: row.secret, expiresAt: row.expires_at === null ? null : Number(row.expires_at) });
+      if (entry === undefined) loaded.set(row.owner_key, (entry = { loadedAt: at, secrets: [], signing: [], signingUntil: Number.POSITIVE_INFINITY }));
+      const expiresAt = row.expires_at === null ? null : Number(row.expires_at);
+      entry.secrets.push({ value: row.secret, expiresAt });
+      entry.signing.push(row.secret);
+      if (expiresAt !== null) entry.signingUntil = Math.min(entry.signingUntil, expiresAt);
     }
     return loaded;
   }
@@ -62,6 +71,8 @@ export function createSecretCache(db: Kysely<Database>, ttlMs = 5_000): SecretCa
     secretsFor(owner, at) {
       const entry = entries.get(ownerKey(owner));
       if (entry === undefined) return [];
+      // Asked for every message: the list made at load time, unless a secret has expired since.
+      if (at < entry.signingUntil) return entry.signing;
       return entry.secrets.filter((s) => s.expiresAt === null || s.expiresAt > at).map((s) => s.value);
     },
     close: unsubscribe,

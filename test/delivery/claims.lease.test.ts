@@ -88,4 +88,20 @@ describe.each(DIALECTS)('claiming and settling (%s)', (dialect) => {
     expect(claimed).toHaveLength(new Set(claimed.map((m) => m.id)).size);
     expect(claimed.length).toBe(120);
   });
+
+  it('settles a batch of any size whole: 600 results (written as statements of 512, 64 and 24 rows)', async () => {
+    const ids = await enqueue(600, 'big');
+    const t0 = Date.now() + 1;
+    const claimed = mine(await claim('big:1', t0, 1000), ids);
+    expect(claimed).toHaveLength(600);
+    // Every fifth is handed back untried (no attempt row), the others succeed.
+    const settlements = claimed.map((m, i): Settlement => (i % 5 === 0 ? { ...success(m, t0), status: 'pending', attemptCount: 0, nextAttemptAt: t0 + 500, lastStatusCode: null, completedAt: null, attempt: undefined } : success(m, t0)));
+    expect(await settleMessages(db(), settlements, t0)).toEqual(new Set(ids));
+
+    const rows = await db().kysely.selectFrom('webhook_messages').select(['id', 'status', 'attempt_count', 'lease_owner']).where('id', 'in', ids).execute();
+    expect(rows.filter((r) => r.status === 'succeeded' && r.attempt_count === 1 && r.lease_owner === null)).toHaveLength(480);
+    expect(rows.filter((r) => r.status === 'pending' && r.attempt_count === 0 && r.lease_owner === null)).toHaveLength(120);
+    const attempts = await db().kysely.selectFrom('webhook_attempts').select(['message_id', 'attempt_number']).where('message_id', 'in', ids).execute();
+    expect(attempts.map((a) => a.message_id).sort()).toEqual(settlements.filter((s) => s.attempt !== undefined).map((s) => s.id).sort());
+  });
 });
