@@ -6,9 +6,10 @@
  *     ─▶ sendAttempt (send-attempt.ts) ─▶ settlementFor (attempt-outcome.ts)
  *     ─▶ settler (batched write, settler.ts)
  *
- * It claims: at start; when this process enqueues (signals.ts); every `pollIntervalMs` (for
- * messages enqueued by other nodes, retries coming due and expired leases); again at once when
- * a claim came back full; and when capacity frees after it ran out. It holds at most
+ * It claims: at start; when this process enqueues (signals.ts) or another node's NOTIFY wakes it
+ * (cross-node-wakeups.ts); when a message it handed back for later (a retry, a parked overflow)
+ * comes due; every `pollIntervalMs` (messages of nodes that do not notify, expired leases);
+ * again at once when a claim came back full; and when capacity frees after it ran out. It holds at most
  * `concurrency` messages (sending, waiting for their destination, or waiting to be recorded).
  *
  * Stopping: no new claims; waiting messages are handed back; requests in flight get
@@ -21,7 +22,7 @@ import type { BackgroundTask } from '../service.ts';
 import type { Db } from '../db/connection.ts';
 import type { FlagStore } from '../flags/flag-store.ts';
 import type { DeliveryConfig } from './delivery-config.ts';
-import { claimDueMessages, settleMessages, type ClaimedMessage } from './claims.ts';
+import { claimDueMessages, settleMessages, type ClaimedMessage, type Settlement } from './claims.ts';
 import { isSuccess, releaseFor, settlementFor, type AttemptResult } from './attempt-outcome.ts';
 import { createDestinationGate } from './destinations.ts';
 import { createSettler } from './settler.ts';
@@ -57,6 +58,7 @@ const MAX_CLAIM = 256; // rows per claim query
 const MAX_SETTLE = 1000; // rows per settlement transaction
 const RETRY_AFTER_ERROR_MS = 1_000; // a batch whose secrets could not be loaded comes back after this
 const LEASE_MARGIN_MS = 1_000; // never start a request that could outlive the lease (plus time to record it)
+const DUE_SLACK_MS = 10; // messages coming due this close together share one wake-up
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { db, config, flags, logger } = options;
@@ -83,6 +85,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     logger,
     write: async (batch) => {
       await settleMessages(db, batch, Date.now());
+      wakeWhenDue(batch);
       refill();
     },
   });
@@ -107,6 +110,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let policy: RetryPolicy = config.retryPolicy;
   let flagPolicy: { spec: string; policy: RetryPolicy } | null = null;
   let timer: NodeJS.Timeout | undefined;
+  let dueTimer: NodeJS.Timeout | undefined;
+  const dueTimes: number[] = [];
   let unsubscribe: (() => void) | undefined;
   let inFlightDone: (() => void) | null = null;
 
@@ -215,6 +220,37 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     settler.add(releaseFor(message, retryAt));
   }
 
+  /**
+   * Messages just handed back for later (a retry, a parked overflow) that come due before the
+   * next poll: claim again when each comes due, rather than up to a poll interval late. The
+   * times wait in `dueTimes` (ascending; a time up to DUE_SLACK_MS after another shares its
+   * wake-up), the first one armed on `dueTimer`.
+   */
+  function wakeWhenDue(batch: readonly Settlement[]): void {
+    const horizon = Date.now() + config.pollIntervalMs;
+    for (const s of batch) {
+      const at = s.nextAttemptAt;
+      if (s.status !== 'pending' || at === null || at >= horizon || dueTimes.some((t) => t >= at && t <= at + DUE_SLACK_MS)) continue;
+      dueTimes.push(at);
+      dueTimes.sort((x, y) => x - y);
+      if (dueTimes[0] === at) armDueTimer();
+    }
+  }
+
+  function armDueTimer(): void {
+    clearTimeout(dueTimer);
+    if (!running || dueTimes.length === 0) return;
+    dueTimer = setTimeout(
+      () => {
+        const now = Date.now();
+        while (dueTimes.length > 0 && dueTimes[0]! <= now) dueTimes.shift();
+        pump();
+        armDueTimer();
+      },
+      Math.max(0, dueTimes[0]! - Date.now()),
+    );
+  }
+
   /** After running out of room, claim again once a quarter of it is free. */
   function refill(): void {
     if (starved && running && room() >= Math.max(1, config.concurrency >> 2)) {
@@ -238,6 +274,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       running = false;
       unsubscribe?.();
       clearInterval(timer);
+      clearTimeout(dueTimer);
       if (wasRunning) {
         await pumping;
         for (const message of gate.takeWaiting()) release(message, Date.now());
