@@ -42,13 +42,27 @@ describe.skipIf(!PG_URL)('three processes on one PostgreSQL', () => {
   let db: Db;
   let twilio: FakeTwilio;
   const nodes: ChildProcess[] = [];
+  let atKill: number | null = null;
 
   beforeAll(async () => {
     schema = await createPgSchema(PG_URL!);
     db = openDatabase({ dialect: 'postgres', url: PG_URL! }, { schema, poolSize: 2 });
     await migrateToLatest(db);
-    // Each answer takes a while, so that the killed node has calls in flight: sent, not recorded.
-    twilio = await startFakeTwilio({ delayMs: 100, keepAlive: true });
+    // Node i calls the fake on 127.0.0.(i+1), so a create tells which node sent it. Node 0 is
+    // killed the moment it sends a create once a quarter of the calls exist: that call is made
+    // at the provider and never recorded, so the sweeper must find it rather than dial again.
+    twilio = await startFakeTwilio({
+      delayMs: 100,
+      keepAlive: true,
+      listenOnAllLoopback: true,
+      onCreate: (req) => {
+        if (atKill === null && req.localAddress === '127.0.0.1' && twilio.calls.length >= LEADS / 4) {
+          nodes[0]!.kill('SIGKILL');
+          atKill = twilio.calls.length;
+        }
+        return 'create';
+      },
+    });
   });
 
   afterAll(async () => {
@@ -59,6 +73,7 @@ describe.skipIf(!PG_URL)('three processes on one PostgreSQL', () => {
   });
 
   it('dials every lead exactly once, even when one process is killed mid-run', { timeout: 90_000 }, async () => {
+    const port = new URL(twilio.baseUrl).port;
     const env = {
       ...twilio.env,
       DATABASE_URL: `${PG_URL}${PG_URL!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
@@ -70,15 +85,13 @@ describe.skipIf(!PG_URL)('three processes on one PostgreSQL', () => {
       BUDDY_DISPATCH_RECONCILE_AFTER_SECONDS: '8',
       BUDDY_DISPATCH_SWEEP_INTERVAL_MS: '500',
     };
-    const started = [startNode(env), startNode(env), startNode(env)];
+    const started = [0, 1, 2].map((i) => startNode({ ...env, TWILIO_API_BASE_URL: `http://127.0.0.${i + 1}:${port}` }));
     nodes.push(...started.map((s) => s.child));
     await Promise.all(started.map((s) => s.listening));
 
     const dueAt = Date.now();
     await seedDueLeads(db, { leads: LEADS, dueAt: () => dueAt });
-    await until('a quarter of the calls', () => twilio.calls.length >= LEADS / 4, 30_000);
-    nodes[0]!.kill('SIGKILL');
-    const atKill = twilio.calls.length;
+    await until('node 0 to be killed mid-request', () => atKill !== null, 30_000);
 
     await until(
       'every lead to have its call recorded',
@@ -88,7 +101,7 @@ describe.skipIf(!PG_URL)('three processes on one PostgreSQL', () => {
       },
       60_000,
     );
-    expect(atKill).toBeLessThan(LEADS);
+    expect(atKill!).toBeLessThan(LEADS);
     // The killed node's calls that the provider had created were found by a search, not re-sent.
     expect(twilio.searches.filter((search) => search.found > 0).length).toBeGreaterThan(0);
 

@@ -15,7 +15,8 @@ import { twilioCallResource, twilioNotFound } from '../telephony/fixtures/twilio
 export const FAKE_TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'fake-twilio-auth-token' } as const;
 
 export type FakeCall = { sid: string; to: string; from: string; key: string | undefined; status: string; createdAt: number; answerUrl: string };
-export type CreateRequest = { to: string; from: string; key: string | undefined; receivedAt: number };
+/** `localAddress`: the address the request came in on (127.0.0.x tells processes apart, see `listenOnAllLoopback`). */
+export type CreateRequest = { to: string; from: string; key: string | undefined; receivedAt: number; localAddress: string };
 /** 'create' (default); 'drop': create the call, then cut the connection unanswered; or a refusal. */
 export type CreateReply = 'create' | 'drop' | { status: number; body: unknown };
 
@@ -42,6 +43,8 @@ export type FakeTwilioOptions = {
   /** Keep connections open between requests. Off by default: a test server's port can be reused by
    *  the next test's server while a client still pools a socket to the old one. */
   keepAlive?: boolean;
+  /** Listen on every address (so also 127.0.0.2, 127.0.0.3…), not only 127.0.0.1. */
+  listenOnAllLoopback?: boolean;
 };
 
 export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<FakeTwilio> {
@@ -64,7 +67,13 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   function create(req: IncomingMessage, body: string, res: ServerResponse): void {
     const form = new URLSearchParams(body);
     const header = req.headers['idempotency-key'];
-    const request: CreateRequest = { to: form.get('To') ?? '', from: form.get('From') ?? '', key: typeof header === 'string' ? header : undefined, receivedAt: Date.now() };
+    const request: CreateRequest = {
+      to: form.get('To') ?? '',
+      from: form.get('From') ?? '',
+      key: typeof header === 'string' ? header : undefined,
+      receivedAt: Date.now(),
+      localAddress: (req.socket.localAddress ?? '').replace(/^::ffff:/, ''),
+    };
     posts.push(request);
     const replay = request.key === undefined ? undefined : byKey.get(request.key);
     if (replay) return send(res, 201, resource(replay));
@@ -99,7 +108,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, options.listenOnAllLoopback ? '0.0.0.0' : '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl,
