@@ -58,7 +58,7 @@ const MAX_CLAIM = 256; // rows per claim query
 const MAX_SETTLE = 1000; // rows per settlement transaction
 const RETRY_AFTER_ERROR_MS = 1_000; // a batch whose secrets could not be loaded comes back after this
 const LEASE_MARGIN_MS = 1_000; // never start a request that could outlive the lease (plus time to record it)
-const DUE_SLACK_MS = 10; // messages coming due this close together share one wake-up
+const DUE_SLACK_MS = 10; // messages coming due within one such slot share one wake-up
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { db, config, flags, logger } = options;
@@ -111,7 +111,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let flagPolicy: { spec: string; policy: RetryPolicy } | null = null;
   let timer: NodeJS.Timeout | undefined;
   let dueTimer: NodeJS.Timeout | undefined;
-  const dueTimes: number[] = [];
+  const dueSlots = new Set<number>();
   let unsubscribe: (() => void) | undefined;
   let inFlightDone: (() => void) | null = null;
 
@@ -222,32 +222,31 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   /**
    * Messages just handed back for later (a retry, a parked overflow) that come due before the
-   * next poll: claim again when each comes due, rather than up to a poll interval late. The
-   * times wait in `dueTimes` (ascending; a time up to DUE_SLACK_MS after another shares its
-   * wake-up), the first one armed on `dueTimer`.
+   * next poll: claim again when each comes due, rather than up to a poll interval late. Due
+   * times are rounded up to the end of their DUE_SLACK_MS slot (never early), one wake-up a slot.
    */
   function wakeWhenDue(batch: readonly Settlement[]): void {
     const horizon = Date.now() + config.pollIntervalMs;
+    const before = dueSlots.size;
     for (const s of batch) {
-      const at = s.nextAttemptAt;
-      if (s.status !== 'pending' || at === null || at >= horizon || dueTimes.some((t) => t >= at && t <= at + DUE_SLACK_MS)) continue;
-      dueTimes.push(at);
-      dueTimes.sort((x, y) => x - y);
-      if (dueTimes[0] === at) armDueTimer();
+      if (s.status !== 'pending' || s.nextAttemptAt === null || s.nextAttemptAt >= horizon) continue;
+      dueSlots.add(Math.ceil(s.nextAttemptAt / DUE_SLACK_MS) * DUE_SLACK_MS);
     }
+    if (dueSlots.size > before) armDueTimer();
   }
 
   function armDueTimer(): void {
     clearTimeout(dueTimer);
-    if (!running || dueTimes.length === 0) return;
+    if (!running || dueSlots.size === 0) return;
+    const next = Math.min(...dueSlots);
     dueTimer = setTimeout(
       () => {
         const now = Date.now();
-        while (dueTimes.length > 0 && dueTimes[0]! <= now) dueTimes.shift();
+        for (const slot of dueSlots) if (slot <= now) dueSlots.delete(slot);
         pump();
         armDueTimer();
       },
-      Math.max(0, dueTimes[0]! - Date.now()),
+      Math.max(0, next - Date.now()),
     );
   }
 
