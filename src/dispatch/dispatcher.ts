@@ -66,8 +66,9 @@ export type Dispatcher = BackgroundTask & {
 
 const placementRetryMs = () => 15_000 + Math.floor(Math.random() * 30_000);
 /**
- * Transactions one dispatcher keeps open at once: enough for PostgreSQL to group their commits,
- * and below the connection pool's size (10) so that recording a placed call always finds one.
+ * Transactions one dispatcher keeps open at once (refusals, and one dial group at a time):
+ * below the connection pool's size (10), so that a transaction waiting for a number's row lock
+ * can never leave recording a placed call (or the next claim) without a connection.
  */
 const OPEN_TRANSACTIONS = 7;
 /** Leads started per dial transaction at most (each costs a row in a few multi-row statements). */
