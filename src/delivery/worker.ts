@@ -7,8 +7,8 @@
  *     ─▶ settler (batched write, settler.ts)
  *
  * It claims: at start; when this process enqueues (signals.ts) or another node's NOTIFY wakes it
- * (cross-node-wakeups.ts); when a message it handed back for later (a retry, a parked overflow)
- * comes due; every `pollIntervalMs` (messages of nodes that do not notify, expired leases);
+ * (cross-node-wakeups.ts); when a retry it scheduled comes due; every `pollIntervalMs` (messages
+ * of nodes that do not notify, parked overflow, expired leases);
  * again at once when a claim came back full; and when capacity frees after it ran out. It holds at most
  * `concurrency` messages (sending, waiting for their destination, or waiting to be recorded).
  *
@@ -221,15 +221,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   /**
-   * Messages just handed back for later (a retry, a parked overflow) that come due before the
-   * next poll: claim again when each comes due, rather than up to a poll interval late. Due
-   * times are rounded up to the end of their DUE_SLACK_MS slot (never early), one wake-up a slot.
+   * Retries that come due before the next poll: claim again when each comes due, rather than up
+   * to a poll interval late. Due times are rounded up to the end of their DUE_SLACK_MS slot
+   * (never early), one wake-up a slot. Messages handed back untried (a busy receiver's parked
+   * overflow) are left to the gate's pacing and the poll: waking for them at their estimated
+   * drain time re-claimed many while the line was still full (about 12 % fewer deliveries/s
+   * in the burst benchmark, and a longer tail).
    */
   function wakeWhenDue(batch: readonly Settlement[]): void {
     const horizon = Date.now() + config.pollIntervalMs;
     const before = dueSlots.size;
     for (const s of batch) {
-      if (s.status !== 'pending' || s.nextAttemptAt === null || s.nextAttemptAt >= horizon) continue;
+      if (s.attempt === undefined || s.status !== 'pending' || s.nextAttemptAt === null || s.nextAttemptAt >= horizon) continue;
       dueSlots.add(Math.ceil(s.nextAttemptAt / DUE_SLACK_MS) * DUE_SLACK_MS);
     }
     if (dueSlots.size > before) armDueTimer();
