@@ -4,13 +4,17 @@
  * - paced:   leads fall due at a steady 500/s; reports the delay from each lead's
  *            next_attempt_at to the provider receiving its request (target p99 < 250 ms).
  * - backlog: all 10,000 due at once; reports how many leads per second one node dispatches.
+ * - paced, N processes (PostgreSQL only, when BENCH_NODES is set, e.g. 3): the paced scenario
+ *            dialled by that many `buddy serve` processes sharing the database, as a multi-node
+ *            deployment runs; also checks that no lead was dialled twice. On a 2-CPU machine the
+ *            processes, PostgreSQL and the provider share two cores: a check, not a target.
  *
  * SQLite always (a file in a temp dir), PostgreSQL when BENCH_DATABASE_URL or
- * TEST_DATABASE_URL is set. Knobs: BENCH_LEADS, BENCH_RATE (paced leads per second).
+ * TEST_DATABASE_URL is set. Knobs: BENCH_LEADS, BENCH_RATE (paced leads per second), BENCH_NODES.
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { fork } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +31,8 @@ import { createPgSchema, dropPgSchema } from '../test/support/service.ts';
 const LEADS = Number(process.env.BENCH_LEADS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const NODES = Number(process.env.BENCH_NODES ?? 0);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Result = { dialect: string; scenario: string; leads: number; seconds: number; perSecond: number; cpuMs: number; p50: number; p99: number; max: number };
 
@@ -99,18 +105,69 @@ async function run(dialect: 'sqlite' | 'postgres', scenario: 'paced' | 'backlog'
   }
 }
 
+/** `buddy serve` (the real CLI) on this database; resolves once it logs that it listens (LOG_LEVEL info). */
+async function startNode(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('buddy is listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`buddy serve exited with ${code}: ${output.slice(-2000)}`)));
+    setTimeout(() => reject(new Error(`buddy serve did not start in 30 s: ${output.slice(-2000)}`)), 30_000).unref();
+  }).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  return child;
+}
+
+/** The paced scenario, dialled by `nodes` processes sharing one PostgreSQL schema. */
+async function runNodes(nodes: number): Promise<Result> {
+  const twilio = await startProvider();
+  const { db, url, cleanup } = await openFresh('postgres');
+  const children: ChildProcess[] = [];
+  try {
+    await migrateToLatest(db);
+    // Seeded far in the future while the processes start, then shifted to fall due at the rate.
+    const far = 1e13;
+    const offset = (i: number) => Math.floor((i * 1000) / RATE);
+    const { leadIds } = await seedDueLeads(db, { leads: LEADS, dueAt: (i) => far + offset(i), numbers: 20, channelsPerNumber: 1000 });
+    const env = { ...twilio.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', EMULATOR_ENABLED: 'false', BUDDY_ADMIN_EMAIL: 'bench@example.com', BUDDY_ADMIN_PASSWORD: 'bench-password-1' };
+    for (let i = 0; i < nodes; i++) children.push(await startNode(env));
+    const start = Date.now() + 500;
+    await db.kysely.updateTable('leads').set((eb) => ({ next_attempt_at: eb('next_attempt_at', '-', far - start) })).execute();
+    const due = new Map(leadIds.map((id, i) => [`${id}:1`, start + offset(i)]));
+    const deadline = Date.now() + 300_000;
+    while ((await twilio.ask<{ count: number }>('count')).count < LEADS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const { calls } = await twilio.ask<{ calls: { key: string; createdAt: number }[] }>('calls');
+    if (new Set(calls.map((c) => c.key)).size !== calls.length) throw new Error('a lead was dialled twice');
+    const delays = calls.map((c) => c.createdAt - due.get(c.key)!).sort((a, b) => a - b);
+    const seconds = (Math.max(...calls.map((c) => c.createdAt)) - Math.min(...calls.map((c) => c.createdAt))) / 1000;
+    return { dialect: 'postgres', scenario: `paced, ${nodes} processes`, leads: calls.length, seconds, perSecond: calls.length / seconds, cpuMs: NaN, p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1) ?? NaN };
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : null)));
+    await db.close();
+    await twilio.close();
+    await cleanup();
+  }
+}
+
 export default async function main(): Promise<void> {
   const dialects: ('sqlite' | 'postgres')[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
   const results: Result[] = [];
   for (const dialect of dialects) for (const scenario of ['paced', 'backlog'] as const) results.push(await run(dialect, scenario));
-  console.log(`\ndispatcher: ${LEADS} leads, one node, local provider endpoint (paced = due at ${RATE}/s)`);
+  if (PG_URL && NODES > 0) results.push(await runNodes(NODES));
+  console.log(`\ndispatcher: ${LEADS} leads, local provider endpoint (paced = due at ${RATE}/s); one node unless the scenario says otherwise`);
   console.table(
     results.map((r) => ({
       dialect: r.dialect,
       scenario: r.scenario,
       dispatched: r.leads,
       'dispatches/s': Math.round(r.perSecond),
-      'node CPU ms/dispatch': Number(r.cpuMs.toFixed(2)),
+      'node CPU ms/dispatch': Number.isNaN(r.cpuMs) ? '—' : Number(r.cpuMs.toFixed(2)),
       'delay p50 ms': r.p50,
       'delay p99 ms': r.p99,
       'delay max ms': r.max,
