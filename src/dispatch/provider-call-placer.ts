@@ -15,7 +15,7 @@ import type { Database } from '../db/schema.ts';
 import type { TelephonyConfig } from '../telephony/index.ts';
 import { createProvider, mapCarrierStatus, ProviderApiError } from '../telephony/index.ts';
 import type { ProviderName, TelephonyProvider } from '../telephony/provider.ts';
-import { callProviderApi, readResponse } from '../telephony/rest-client.ts';
+import { requestProviderApi } from '../telephony/rest-client.ts';
 import { LookupUnsupportedError, PlacementError, type CallPlacer, type LookedUpCall, type PlaceCallInput } from './call-placer.ts';
 
 export type ProviderCallPlacerOptions = {
@@ -106,7 +106,7 @@ async function findTwilioCall(
   const query = new URLSearchParams({ To: attempt.to_number, PageSize: '20' });
   if (attempt.from_number) query.set('From', attempt.from_number);
   const req = { method: 'GET' as const, path: `/2010-04-01/Accounts/${encodeURIComponent(twilio.accountSid)}/Calls.json?${query}` };
-  const list = readResponse(api, req, TwilioCallList, await callProviderApi(api, req));
+  const { data: list } = await requestProviderApi(api, req, TwilioCallList);
   const recent = list.calls.filter((call) => {
     const created = call.date_created ? Date.parse(call.date_created) : NaN;
     return Number.isFinite(created) && created >= attempt.created_at - LOOKUP_SKEW_MS;

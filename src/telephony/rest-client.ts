@@ -75,7 +75,7 @@ export async function callProviderApi(
 }
 
 /** Checks a 2xx body against the shape we rely on; a surprise is the provider's fault, not ours. */
-export function readResponse<T>(
+function readResponse<T>(
   api: ProviderApiCredentials,
   req: Pick<ProviderApiRequest, 'method' | 'path'>,
   schema: z.ZodType<T>,
@@ -92,6 +92,12 @@ export function readResponse<T>(
     );
   }
   return result.data;
+}
+
+/** `callProviderApi`, then `readResponse`: the body checked against `schema`, and as it came (for the record). */
+export async function requestProviderApi<T>(api: ProviderApiCredentials, req: ProviderApiRequest, schema: z.ZodType<T>): Promise<{ data: T; raw: unknown }> {
+  const response = await callProviderApi(api, req);
+  return { data: readResponse(api, req, schema, response), raw: response.body };
 }
 
 /** Appends a path to a base URL that may itself carry a path (an emulator mounted under /twilio). */

@@ -23,8 +23,8 @@ import type {
   TransferResult,
   VerifyRequestInput,
 } from '../provider.ts';
-import { callProviderApi, readResponse } from '../rest-client.ts';
-import type { ProviderApiCredentials, ProviderApiRequest } from '../rest-client.ts';
+import { requestProviderApi } from '../rest-client.ts';
+import type { ProviderApiCredentials } from '../rest-client.ts';
 import {
   exotelCallStatus,
   parseExotelAnswerRequest,
@@ -102,7 +102,7 @@ export class ExotelProvider implements TelephonyProvider {
     if (opts.timeoutSeconds !== undefined) form.set('TimeOut', String(opts.timeoutSeconds));
     if (opts.recordingCallbackUrl !== undefined) form.set('Record', 'true');
     const headers = opts.idempotencyKey === undefined ? undefined : { 'idempotency-key': opts.idempotencyKey };
-    const call = await this.request({ method: 'POST', path: `${this.callsPath}/connect.json`, form, headers });
+    const call = await requestProviderApi(this.api, { method: 'POST', path: `${this.callsPath}/connect.json`, form, headers }, CallEnvelope);
     return { callId: call.data.Call.Sid, raw: call.raw };
   }
 
@@ -114,7 +114,7 @@ export class ExotelProvider implements TelephonyProvider {
 
   async fetchCall(callId: string): Promise<FetchedCall> {
     const req = { method: 'GET', path: `${this.callsPath}/${encodeURIComponent(callId)}.json` } as const;
-    const call = await this.request(req);
+    const call = await requestProviderApi(this.api, req, CallEnvelope);
     const status = call.data.Call.Status;
     if (status == null) throw new ProviderApiError('exotel', req, 200, call.raw, 'call has no Status');
     const duration = Number(call.data.Call.Duration ?? NaN);
@@ -163,8 +163,4 @@ export class ExotelProvider implements TelephonyProvider {
     return renderExotelResponse(doc, { prepareUrl: (url) => this.prepareCallbackUrl(url) });
   }
 
-  private async request(req: ProviderApiRequest): Promise<{ data: z.infer<typeof CallEnvelope>; raw: unknown }> {
-    const response = await callProviderApi(this.api, req);
-    return { data: readResponse(this.api, req, CallEnvelope, response), raw: response.body };
-  }
 }

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { ProviderApiError } from '../errors.ts';
-import { callProviderApi, readResponse, type ProviderApiCredentials } from '../rest-client.ts';
+import { callProviderApi, requestProviderApi, type ProviderApiCredentials } from '../rest-client.ts';
 import type { PlivoConfig, TwilioConfig } from '../index.ts';
 import { DEFAULT_API_BASE_URLS } from '../index.ts';
 
@@ -30,7 +30,7 @@ export async function configureTwilioNumber(config: TwilioConfig, phoneNumber: s
   };
   const numbers = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/IncomingPhoneNumbers`;
   const find = { method: 'GET' as const, path: `${numbers}.json?${new URLSearchParams({ PhoneNumber: phoneNumber })}` };
-  const found = readResponse(api, find, TwilioNumbers, await callProviderApi(api, find)).incoming_phone_numbers[0];
+  const found = (await requestProviderApi(api, find, TwilioNumbers)).data.incoming_phone_numbers[0];
   if (!found) throw new NumberNotInAccount(`${phoneNumber} is not a phone number of the Twilio account`);
   const form = new URLSearchParams({ VoiceUrl: voiceUrl, VoiceMethod: 'POST', StatusCallback: statusUrl, StatusCallbackMethod: 'POST' });
   await callProviderApi(api, { method: 'POST', path: `${numbers}/${encodeURIComponent(found.sid)}.json`, form });
@@ -51,7 +51,7 @@ export async function configurePlivoNumber(config: PlivoConfig, phoneNumber: str
     path: `${account}/Application/`,
     json: { app_name: `buddy-${digits}`, answer_url: answerUrl, answer_method: 'POST', hangup_url: hangupUrl, hangup_method: 'POST' },
   };
-  const appId = readResponse(api, create, PlivoApplication, await callProviderApi(api, create)).app_id;
+  const appId = (await requestProviderApi(api, create, PlivoApplication)).data.app_id;
   try {
     await callProviderApi(api, { method: 'POST', path: `${account}/Number/${encodeURIComponent(digits)}/`, json: { app_id: appId } });
   } catch (err) {

@@ -20,8 +20,8 @@ import type {
   VerifyRequestInput,
   WarmTransfer,
 } from '../provider.ts';
-import { callProviderApi, readResponse } from '../rest-client.ts';
-import type { ProviderApiCredentials, ProviderApiRequest } from '../rest-client.ts';
+import { callProviderApi, requestProviderApi } from '../rest-client.ts';
+import type { ProviderApiCredentials } from '../rest-client.ts';
 import {
   parsePlivoAnswerRequest,
   parsePlivoGatherResult,
@@ -101,7 +101,7 @@ export class PlivoProvider implements TelephonyProvider {
     };
     if (opts.timeoutSeconds !== undefined) json['ring_timeout'] = opts.timeoutSeconds;
     const headers = opts.idempotencyKey === undefined ? undefined : { 'idempotency-key': opts.idempotencyKey };
-    const fired = await this.request({ method: 'POST', path: `${this.accountPath}/Call/`, json, headers }, CallFired);
+    const fired = await requestProviderApi(this.api, { method: 'POST', path: `${this.accountPath}/Call/`, json, headers }, CallFired);
     const requestUuid = fired.data.request_uuid;
     return { callId: typeof requestUuid === 'string' ? requestUuid : (requestUuid[0] ?? ''), raw: fired.raw };
   }
@@ -122,7 +122,7 @@ export class PlivoProvider implements TelephonyProvider {
   async fetchCall(callId: string): Promise<FetchedCall> {
     const path = `${this.accountPath}/Call/${encodeURIComponent(callId)}/`;
     try {
-      const cdr = await this.request({ method: 'GET', path }, Cdr);
+      const cdr = await requestProviderApi(this.api, { method: 'GET', path }, Cdr);
       const duration = Number(cdr.data.call_duration ?? NaN);
       return {
         status: plivoCdrStatus(cdr.data),
@@ -133,7 +133,7 @@ export class PlivoProvider implements TelephonyProvider {
       if (!(error instanceof ProviderApiError && error.status === 404)) throw error;
     }
     // No CDR yet: the call is still live.
-    const live = await this.request({ method: 'GET', path: `${path}?status=live` }, LiveCall);
+    const live = await requestProviderApi(this.api, { method: 'GET', path: `${path}?status=live` }, LiveCall);
     return { status: plivoCallStatus(live.data.call_status), raw: live.raw };
   }
 
@@ -141,7 +141,7 @@ export class PlivoProvider implements TelephonyProvider {
     if (req.mode === 'redirect') {
       const json = { legs: 'aleg', aleg_url: req.url, aleg_method: 'POST' };
       const path = `${this.accountPath}/Call/${encodeURIComponent(req.callId)}/`;
-      const result = await this.request({ method: 'POST', path, json }, AnyBody);
+      const result = await requestProviderApi(this.api, { method: 'POST', path, json }, AnyBody);
       return { raw: result.raw };
     }
     return this.warmTransfer(req);
@@ -163,16 +163,16 @@ export class PlivoProvider implements TelephonyProvider {
       ...events,
     };
     if (req.timeoutSeconds !== undefined) agentJson['ring_timeout'] = req.timeoutSeconds;
-    const agent = await this.request({ method: 'POST', path, json: agentJson }, AnyBody);
+    const agent = await requestProviderApi(this.api, { method: 'POST', path, json: agentJson }, AnyBody);
     const customerJson = { role: 'Customer', call_uuid: req.callId, start_mpc_on_enter: false, ...events };
-    const customer = await this.request({ method: 'POST', path, json: customerJson }, AnyBody);
+    const customer = await requestProviderApi(this.api, { method: 'POST', path, json: customerJson }, AnyBody);
     return { agentCallId: agentRequestId(agent.raw), raw: { agent: agent.raw, customer: customer.raw } };
   }
 
   async startRecording(callId: string, callbackUrl: string): Promise<{ readonly raw: unknown }> {
     const json = { time_limit: RECORD_TIME_LIMIT_S, callback_url: callbackUrl, callback_method: 'POST' };
     const path = `${this.accountPath}/Call/${encodeURIComponent(callId)}/Record/`;
-    const result = await this.request({ method: 'POST', path, json }, AnyBody);
+    const result = await requestProviderApi(this.api, { method: 'POST', path, json }, AnyBody);
     return { raw: result.raw };
   }
 
@@ -204,10 +204,6 @@ export class PlivoProvider implements TelephonyProvider {
     return renderPlivoXml(doc);
   }
 
-  private async request<T>(req: ProviderApiRequest, schema: z.ZodType<T>): Promise<{ data: T; raw: unknown }> {
-    const response = await callProviderApi(this.api, req);
-    return { data: readResponse(this.api, req, schema, response), raw: response.body };
-  }
 }
 
 // The participant API answers with the new leg's request uuid(s); the shape is not

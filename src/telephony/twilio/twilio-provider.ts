@@ -17,8 +17,8 @@ import type {
   VerifyRequestInput,
   WarmTransfer,
 } from '../provider.ts';
-import { callProviderApi, readResponse } from '../rest-client.ts';
-import type { ProviderApiCredentials, ProviderApiRequest } from '../rest-client.ts';
+import { callProviderApi, requestProviderApi } from '../rest-client.ts';
+import type { ProviderApiCredentials } from '../rest-client.ts';
 import {
   parseTwilioAnswerRequest,
   parseTwilioGatherResult,
@@ -91,7 +91,7 @@ export class TwilioProvider implements TelephonyProvider {
       form.set('RecordingStatusCallbackMethod', 'POST');
     }
     const headers = opts.idempotencyKey === undefined ? undefined : { 'idempotency-key': opts.idempotencyKey };
-    const call = await this.request({ method: 'POST', path: `${this.callsPath}.json`, form, headers }, CallResource);
+    const call = await requestProviderApi(this.api, { method: 'POST', path: `${this.callsPath}.json`, form, headers }, CallResource);
     return { callId: call.data.sid, raw: call.raw };
   }
 
@@ -110,7 +110,7 @@ export class TwilioProvider implements TelephonyProvider {
   }
 
   async fetchCall(callId: string): Promise<FetchedCall> {
-    const call = await this.request({ method: 'GET', path: this.callPath(callId) }, CallResource);
+    const call = await requestProviderApi(this.api, { method: 'GET', path: this.callPath(callId) }, CallResource);
     const duration = call.data.duration == null ? undefined : Number(call.data.duration);
     return {
       status: twilioCallStatus(call.data.status),
@@ -122,7 +122,7 @@ export class TwilioProvider implements TelephonyProvider {
   async transfer(req: TransferRequest): Promise<TransferResult> {
     if (req.mode === 'redirect') {
       const form = new URLSearchParams({ Url: req.url, Method: 'POST' });
-      const call = await this.request({ method: 'POST', path: this.callPath(req.callId), form }, CallResource);
+      const call = await requestProviderApi(this.api, { method: 'POST', path: this.callPath(req.callId), form }, CallResource);
       return { raw: call.raw };
     }
     return this.warmTransfer(req);
@@ -148,7 +148,7 @@ export class TwilioProvider implements TelephonyProvider {
     });
     for (const event of STATUS_EVENTS) agentForm.append('StatusCallbackEvent', event);
     if (req.timeoutSeconds !== undefined) agentForm.set('Timeout', String(req.timeoutSeconds));
-    const agent = await this.request({ method: 'POST', path: `${this.callsPath}.json`, form: agentForm }, CallResource);
+    const agent = await requestProviderApi(this.api, { method: 'POST', path: `${this.callsPath}.json`, form: agentForm }, CallResource);
 
     const customerForm = new URLSearchParams({
       Twiml: conferenceTwiml({
@@ -158,7 +158,7 @@ export class TwilioProvider implements TelephonyProvider {
         eventsCallbackUrl: req.eventsCallbackUrl,
       }),
     });
-    const customer = await this.request(
+    const customer = await requestProviderApi(this.api, 
       { method: 'POST', path: this.callPath(req.callId), form: customerForm },
       CallResource,
     );
@@ -201,8 +201,4 @@ export class TwilioProvider implements TelephonyProvider {
     return { StatusCallback: url, StatusCallbackMethod: 'POST' };
   }
 
-  private async request<T>(req: ProviderApiRequest, schema: z.ZodType<T>): Promise<{ data: T; raw: unknown }> {
-    const response = await callProviderApi(this.api, req);
-    return { data: readResponse(this.api, req, schema, response), raw: response.body };
-  }
 }
