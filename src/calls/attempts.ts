@@ -44,16 +44,6 @@ export async function findAttempt(db: Tx, id: string): Promise<CallAttempt | und
   return db.selectFrom('call_attempts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findAttemptByCallId(db: Tx, provider: string, callId: string): Promise<CallAttempt | undefined> {
-  return db
-    .selectFrom('call_attempts')
-    .selectAll()
-    .where('provider', '=', provider)
-    .where('call_id', '=', callId)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-}
-
 export type StartAttemptInput = {
   leadId: string;
   provider: string;
