@@ -24,10 +24,6 @@ export interface TelephonyConfig {
   readonly exotel?: ExotelConfig;
 }
 
-export function isProviderName(value: string): value is ProviderName {
-  return (PROVIDERS as readonly string[]).includes(value);
-}
-
 export function createProvider(name: ProviderName, config: TelephonyConfig): TelephonyProvider {
   switch (name) {
     case 'twilio':
