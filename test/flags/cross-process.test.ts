@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, DIALECTS, PREFIX, issueTokens, startTestService, type TestService } from '../support/service.ts';
 import { startFakeConfigCdn, unreachableUrl, type FakeConfigCdn } from './support/fake-config-cdn.ts';
 import { devcycleEnv, sharedDatabase, type SharedDatabase } from './support/flag-services.ts';
-import { WEBHOOK_SECRET, webhookBody } from './support/devcycle-fixtures.ts';
+import { WEBHOOK_SECRET, changeDispatchFlag } from './support/devcycle-fixtures.ts';
 import { startBuddyProcess, type BuddyProcess } from './support/buddy-process.ts';
 
 const SECONDS = { timeout: 6000, interval: 50 };
@@ -16,11 +16,7 @@ describe.each(DIALECTS)('flag changes across processes sharing one database (%s)
   let cdn: FakeConfigCdn;
   let a: TestService;
   let b: TestService;
-  const change = (enabled: boolean) => {
-    const at = new Date();
-    cdn.publish({ bb_dispatch_enabled: enabled }, at);
-    return webhookBody({ date: at, enabled });
-  };
+  const change = (enabled: boolean) => changeDispatchFlag(cdn, enabled);
 
   beforeAll(async () => {
     db = await sharedDatabase(dialect);

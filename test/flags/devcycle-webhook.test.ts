@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, startTestService, type TestService } from '../support/service.ts';
 import { startFakeConfigCdn, type FakeConfigCdn } from './support/fake-config-cdn.ts';
 import { devcycleEnv } from './support/flag-services.ts';
-import { WEBHOOK_SECRET, webhookBody } from './support/devcycle-fixtures.ts';
+import { WEBHOOK_SECRET, changeDispatchFlag, webhookBody } from './support/devcycle-fixtures.ts';
 
 const FLIP = { timeout: 5000, interval: 50 };
 const json = { 'content-type': 'application/json' };
@@ -13,12 +13,7 @@ describe.each(DIALECTS)('POST /webhooks/devcycle (%s)', (dialect) => {
   let cdn: FakeConfigCdn;
   let t: TestService;
   const dispatching = () => t.service.flags.boolean('bb_dispatch_enabled', true);
-  /** DevCycle publishes a change and (optionally) posts its webhook. */
-  const change = (enabled: boolean) => {
-    const at = new Date();
-    cdn.publish({ bb_dispatch_enabled: enabled }, at);
-    return webhookBody({ date: at, enabled });
-  };
+  const change = (enabled: boolean) => changeDispatchFlag(cdn, enabled);
 
   beforeAll(async () => {
     cdn = await startFakeConfigCdn({ bb_dispatch_enabled: true });
@@ -74,11 +69,7 @@ describe('DevCycle webhook refusals', () => {
   const dispatching = () => t.service.flags.boolean('bb_dispatch_enabled', true);
   const notifications = async () =>
     Number((await t.service.db.kysely.selectFrom('flag_notifications').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const change = (enabled: boolean) => {
-    const at = new Date();
-    cdn.publish({ bb_dispatch_enabled: enabled }, at);
-    return webhookBody({ date: at, enabled });
-  };
+  const change = (enabled: boolean) => changeDispatchFlag(cdn, enabled);
 
   beforeAll(async () => {
     cdn = await startFakeConfigCdn({ bb_dispatch_enabled: true });

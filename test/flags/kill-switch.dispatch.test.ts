@@ -12,7 +12,7 @@ import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.ts';
 import { ALWAYS_OPEN } from '../dispatch/harness.ts';
 import { startFakeConfigCdn, type FakeConfigCdn } from './support/fake-config-cdn.ts';
 import { devcycleEnv, sharedDatabase, type SharedDatabase } from './support/flag-services.ts';
-import { WEBHOOK_SECRET, webhookBody } from './support/devcycle-fixtures.ts';
+import { WEBHOOK_SECRET, changeDispatchFlag } from './support/devcycle-fixtures.ts';
 
 const SECONDS = { timeout: 5000, interval: 50 };
 const LEADS = 60;
@@ -31,12 +31,7 @@ describe.each(DIALECTS)('the kill switch stops dialling on every process sharing
   const [a, b] = [() => services[0]!, () => services[1]!];
   const posts = () => twilio[0]!.posts.length + twilio[1]!.posts.length;
   const dispatching = () => services.map((s) => s.service.flags.boolean('bb_dispatch_enabled', true));
-  /** DevCycle publishes the change on its CDN, then notifies with this body. */
-  const change = (enabled: boolean) => {
-    const at = new Date();
-    cdn.publish({ bb_dispatch_enabled: enabled }, at);
-    return webhookBody({ date: at, enabled });
-  };
+  const change = (enabled: boolean) => changeDispatchFlag(cdn, enabled);
   const pushLeads = async (count: number) => {
     for (let n = 0; n < count; n += 1) {
       const i = leadIds.length;

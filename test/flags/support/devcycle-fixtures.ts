@@ -4,6 +4,7 @@
  * body DevCycle posts (payload version "1").
  */
 import { createHash } from 'node:crypto';
+import type { FakeConfigCdn } from './fake-config-cdn.ts';
 
 export const SERVER_KEY = 'dvc_server_0a1b2c3d_buddy_test';
 export const WEBHOOK_SECRET = 'whs-devcycle-0123456789abcdef';
@@ -79,4 +80,11 @@ export function webhookBody(options: { date?: Date; feature?: string; enabled?: 
     date,
     user: { name: 'Ops Person', email: 'ops@example.com' },
   };
+}
+
+/** DevCycle changes bb_dispatch_enabled: it publishes the new config on its CDN, then notifies with the returned webhook body. */
+export function changeDispatchFlag(cdn: FakeConfigCdn, enabled: boolean) {
+  const at = new Date();
+  cdn.publish({ bb_dispatch_enabled: enabled }, at);
+  return webhookBody({ date: at, enabled });
 }
